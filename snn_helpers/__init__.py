@@ -1,0 +1,29 @@
+"""snn_helpers: the library of the course "Training a spiking network with surrogate gradients".
+
+Each name says in its docstring which notebook introduces it.
+"""
+
+from .data import random_binary_input, set_seed
+from .fused import IFSequence, if_sequence
+from .model import Model
+from .neuron import IF, RESETS
+from .spike import SURROGATES, Heaviside, SurrogateSpike, spike, surrogate_grad
+from .training import History, rate_loss, train
+
+__all__ = [
+    "IF",
+    "RESETS",
+    "SURROGATES",
+    "Heaviside",
+    "History",
+    "IFSequence",
+    "Model",
+    "SurrogateSpike",
+    "if_sequence",
+    "random_binary_input",
+    "rate_loss",
+    "set_seed",
+    "spike",
+    "surrogate_grad",
+    "train",
+]
