@@ -98,6 +98,8 @@ def train(
     """
     check_positive("n_iter", n_iter, integer=True)
     check_positive("lr", lr)
+    if batch_size is not None:
+        check_positive("batch_size", batch_size, integer=True)
     if not 0 <= momentum < 1:
         raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
     device = model.linear.weight.device

@@ -1,0 +1,42 @@
+# The course's commands. Each target sets itself up: it creates .venv and installs the
+# exact pins of requirements.txt and this package on first use (fast when done).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export IPYKERNEL_CELL_NAME := <cell>
+export PYTHONHASHSEED := 0
+
+.PHONY: setup lab test notebooks student html bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv with the pinned packages
+
+lab: $(STAMP)  ## JupyterLab on notebooks/, on 127.0.0.1 with a token
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+
+test: $(STAMP)  ## unit tests, strict nbval over every notebook, ruff over code and notebooks
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+
+notebooks: $(STAMP)  ## re-execute every notebook in place, deterministically
+	$(BIN)/python tools/regenerate.py
+
+student: $(STAMP)  ## student copies (solutions removed, outputs cleared) into student/
+	$(BIN)/python tools/make_student.py
+
+html: $(STAMP)  ## standalone HTML pages of the executed notebooks into html/
+	$(BIN)/python tools/make_html.py
+
+bench: $(STAMP)  ## speed of a training step: this course's engines against snnTorch, SpikingJelly, Norse
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	$(BIN)/python benchmarks/bench_training_step.py
+
+clean:  ## remove .venv, generated copies and caches
+	rm -rf $(VENV) student html build *.egg-info .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
