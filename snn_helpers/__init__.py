@@ -7,6 +7,7 @@ from .data import random_binary_input, set_seed
 from .fused import IFSequence, if_sequence
 from .model import Model
 from .neuron import IF, RESETS
+from .plotting import plot_loss, plot_membrane, plot_raster, plot_surrogates, use_course_style
 from .spike import SURROGATES, Heaviside, SurrogateSpike, spike, surrogate_grad
 from .training import History, rate_loss, train
 
@@ -20,10 +21,15 @@ __all__ = [
     "Model",
     "SurrogateSpike",
     "if_sequence",
+    "plot_loss",
+    "plot_membrane",
+    "plot_raster",
+    "plot_surrogates",
     "random_binary_input",
     "rate_loss",
     "set_seed",
     "spike",
     "surrogate_grad",
     "train",
+    "use_course_style",
 ]

@@ -57,7 +57,7 @@ def test_fused_model_equals_loop_model(surrogate, reset, detach, batched):
     assert torch.equal(s_loop, s_fused)
     (s_loop.mean() ** 2).backward()
     (s_fused.mean() ** 2).backward()
-    for p_fused, p_loop in zip(fused.parameters(), loop.parameters()):
+    for p_fused, p_loop in zip(fused.parameters(), loop.parameters(), strict=True):
         assert_grads_close(p_fused.grad, p_loop.grad)
 
 

@@ -40,7 +40,7 @@ def test_spikes_and_gradients_equal_the_posts_code():
     assert torch.equal(s_post, s_ours)
     (s_post.mean() ** 2).backward()
     (s_ours.mean() ** 2).backward()
-    for p_post, p_ours in zip(post.parameters(), ours.parameters()):
+    for p_post, p_ours in zip(post.parameters(), ours.parameters(), strict=True):
         torch.testing.assert_close(p_ours.grad, p_post.grad, rtol=0, atol=0)
 
 
@@ -77,7 +77,11 @@ def test_membrane_is_before_reset():
         (torch.zeros(9, 300), ValueError, r"x must have n_time=10 steps on dim 0; got 9"),
         (torch.zeros(10, 299), ValueError, r"x must have size_input=300 features on its last dim; got 299"),
         (torch.full((10, 300), float("nan")), ValueError, r"x must not contain NaN; got 3000 NaN"),
-        (torch.zeros(10, 300, dtype=torch.int64), TypeError, r"x must be a floating-point tensor; got dtype torch.int64"),
+        (
+            torch.zeros(10, 300, dtype=torch.int64),
+            TypeError,
+            r"x must be a floating-point tensor; got dtype torch.int64",
+        ),
         ([[0.0] * 300] * 10, TypeError, r"x must be a torch.Tensor; got list"),
     ],
 )

@@ -49,8 +49,12 @@ def test_threshold_is_used():
 # subtract, detach: a_t = a_{t+1} + 1: 3, 2, 1
 @pytest.mark.parametrize(
     ("reset", "detach", "expected"),
-    [("zero", False, [1.3, -0.2, 1.0]), ("zero", True, [1.0, 1.0, 1.0]),
-     ("subtract", False, [1.0, 1.0, 1.0]), ("subtract", True, [3.0, 2.0, 1.0])],
+    [
+        ("zero", False, [1.3, -0.2, 1.0]),
+        ("zero", True, [1.0, 1.0, 1.0]),
+        ("subtract", False, [1.0, 1.0, 1.0]),
+        ("subtract", True, [3.0, 2.0, 1.0]),
+    ],
 )
 def test_gradient_through_the_reset_by_hand(reset, detach, expected):
     _, _, s, grad = run(IF(reset=reset, detach_reset=detach), [1.5, 1.2, 1.1])

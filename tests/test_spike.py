@@ -57,7 +57,13 @@ def boxcar(x, k):
     return [k if abs(v) < 1 / (2 * k) else 0.0 for v in x]
 
 
-FORMULAS = {"fast_sigmoid": fast_sigmoid, "sigmoid": sigmoid, "atan": atan, "triangle": triangle, "boxcar": boxcar}
+FORMULAS = {
+    "fast_sigmoid": fast_sigmoid,
+    "sigmoid": sigmoid,
+    "atan": atan,
+    "triangle": triangle,
+    "boxcar": boxcar,
+}
 
 
 @pytest.mark.parametrize("name", list(FORMULAS))
@@ -83,7 +89,9 @@ def test_default_slopes_and_peaks():
     assert surrogate_grad(zero, "boxcar").item() == 1.0
 
 
-@pytest.mark.parametrize(("name", "area"), [("sigmoid", 1), ("atan", 1), ("triangle", 1), ("boxcar", 1), ("fast_sigmoid", 0.2)])
+@pytest.mark.parametrize(
+    ("name", "area"), [("sigmoid", 1), ("atan", 1), ("triangle", 1), ("boxcar", 1), ("fast_sigmoid", 0.2)]
+)
 def test_surrogate_areas(name, area):
     x = torch.linspace(-60, 60, 1_200_001, dtype=torch.float64)
     # atan and fast_sigmoid have heavy tails: their area outside [-60, 60] is under 4e-3

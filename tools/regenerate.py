@@ -38,8 +38,12 @@ def merge_streams(outputs: list) -> list:
     """Join consecutive stream outputs of the same name into one."""
     merged: list = []
     for out in outputs:
-        if merged and out.output_type == "stream" and merged[-1].output_type == "stream" \
-                and merged[-1].name == out.name:
+        if (
+            merged
+            and out.output_type == "stream"
+            and merged[-1].output_type == "stream"
+            and merged[-1].name == out.name
+        ):
             merged[-1].text += out.text
         else:
             merged.append(out)
