@@ -3,6 +3,8 @@
 Each name says in its docstring which notebook introduces it.
 """
 
+__version__ = "0.1.0"
+
 from .data import random_binary_input, set_seed
 from .fused import IFSequence, if_sequence
 from .model import Model

@@ -58,10 +58,10 @@ class Model(nn.Module):
         check_positive("n_time", n_time, integer=True)
         check_choice("bias_init", bias_init, BIAS_INITS)
         check_choice("engine", engine, ENGINES)
-        self.if_layer = IF(threshold, reset, surrogate, detach_reset, slope)
         self.linear = nn.Linear(size_input, size_hidden)
         if bias_init == "uniform":
             nn.init.uniform_(self.linear.bias, 0.0, 1.0)
+        self.if_layer = IF(threshold, reset, surrogate, detach_reset, slope)
         self.size_input, self.size_hidden, self.n_time = size_input, size_hidden, n_time
         self.engine = engine
 

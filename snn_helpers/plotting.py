@@ -87,7 +87,7 @@ def plot_membrane(
     fired = s > 0
     ax.plot(steps[fired], v[fired], "v", color="red", markersize=8, label="spike")
     ax.set(title=title, xlabel="time step", ylabel="membrane v (threshold units)")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return fig, ax
 
 
@@ -109,6 +109,6 @@ def plot_surrogates(
         k = slope if slope is not None else SURROGATES[name].default_slope
         label = name if k is None else f"{name} (k={k:g})"
         ax.plot(x, surrogate_grad(x, name, slope), label=label)
-    ax.set(title=title, xlabel="x = v - threshold", ylabel="g(x), replaces dH/dx")
+    ax.set(title=title, xlabel="x = v - threshold (threshold units)", ylabel="g(x), used as dH/dx")
     ax.legend(fontsize="small")
     return fig, ax
