@@ -9,10 +9,12 @@ export PYTHONHASHSEED := 0
 
 .PHONY: setup lab test notebooks student html bench clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# build the fused engine's C++ kernel once (about 30 s); without a compiler it falls back to torch ops
+	$(BIN)/python -c "from snn_helpers import kernel; print('fused engine on the CPU:', kernel.backend())"
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv with the pinned packages
@@ -34,7 +36,7 @@ html: $(STAMP)  ## standalone HTML pages of the executed notebooks into html/
 	$(BIN)/python tools/make_html.py
 
 bench: $(STAMP)  ## speed of a training step: this course's engines against snnTorch, SpikingJelly, Norse
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench_training_step.py
 
 clean:  ## remove .venv, generated copies and caches

@@ -32,5 +32,6 @@ def check_tensor(name: str, value: object, *, allow_nan: bool = False) -> None:
         raise TypeError(
             f"{name} must be a floating-point tensor; got dtype {value.dtype} (convert with .float())"
         )
-    if not allow_nan and torch.isnan(value).any():
+    # A sum is NaN if any entry is NaN (or if +inf and -inf meet): one cheap pass, then count.
+    if not allow_nan and value.numel() and torch.isnan(value.sum()) and torch.isnan(value).any():
         raise ValueError(f"{name} must not contain NaN; got {int(torch.isnan(value).sum())} NaN entries")

@@ -14,17 +14,94 @@ going back from ``t = T-1`` to ``0`` (``a_T = 0``)::
     a_t     = e^v_t + a_{t+1} * dv_{t+1}/dv_t + dL/ds_t * g(v_t - theta)
                                                    dv_{t+1}/dv_t = 1 - s_t (zero), 1 (subtract)
 
-and ``dL/dI_t = a_t``. The products are taken in the same order as autograd takes
-them through the loop, so an exploding gradient explodes (and turns to NaN) exactly
-as it does there. Only the membrane ``v`` is saved; the spikes and ``g`` are
-recomputed from it in the backward.
+and ``dL/dI_t = a_t``. The products are taken as autograd takes them through the
+loop (``a * (1 - s)``, never a ``where``), so an exploding gradient explodes and turns
+to NaN exactly where it does there. Only the membrane ``v`` is saved; spikes and ``g``
+are recomputed from it one step at a time, on slices small enough to stay in cache.
+
+On the CPU, a compiled kernel (``csrc/if_kernel.cpp``, see :mod:`snn_helpers.kernel`)
+runs both loops in C++ when it could be built; elsewhere, and without it, torch ops do.
 """
 
 from __future__ import annotations
 
 import torch
 
+from . import kernel
 from .spike import _grad
+
+_EMPTY = torch.empty(0)
+
+
+# Below this many neurons per step (batch x neurons), the per-step Python overhead dominates
+# and whole-sequence precomputation pays; above it, per-step slices that stay in cache win.
+SMALL_STEP = 16_384
+
+
+def _forward(current: torch.Tensor, threshold: float, reset: str) -> tuple[torch.Tensor, torch.Tensor]:
+    v_all = torch.empty_like(current)
+    v_all[0].copy_(current[0])
+    if reset == "zero":
+        # keep_{t-1} = 1 - s_{t-1} = [v_{t-1} <= theta] (a NaN membrane gives 0 instead of 1, but
+        # NaN * 0 and NaN * 1 are both NaN: the same v_t). v_{t-1} * keep is exact: one fused op.
+        keep = torch.empty_like(current[0])
+        for t in range(1, current.shape[0]):
+            torch.le(v_all[t - 1], threshold, out=keep)
+            torch.addcmul(current[t], v_all[t - 1], keep, out=v_all[t])
+    else:
+        spikes = torch.empty_like(current[0])
+        for t in range(1, current.shape[0]):
+            torch.gt(v_all[t - 1], threshold, out=spikes)
+            torch.sub(v_all[t - 1], spikes, alpha=threshold, out=v_all[t]).add_(current[t])
+    s_all = torch.empty_like(current)
+    torch.gt(v_all, threshold, out=s_all)
+    return s_all, v_all
+
+
+def _backward(
+    v_all: torch.Tensor,
+    grad_spikes: torch.Tensor | None,
+    grad_membrane: torch.Tensor | None,
+    config: tuple[float, str, str, float | None, bool],
+) -> torch.Tensor:
+    threshold, reset, surrogate, slope, detach_reset = config
+    n_time = v_all.shape[0]
+    grad_current = torch.empty_like(v_all)
+    if grad_spikes is None:
+        grad_spikes = torch.zeros_like(v_all)
+    small = v_all[0].numel() <= SMALL_STEP
+    if small:  # precompute spikes, keep and g for all steps at once (few large ops)
+        spikes_all = (v_all > threshold).to(v_all.dtype)
+        keep_all = 1 - spikes_all
+        g_all = spikes_all if surrogate == "seed" else _grad(v_all - threshold, surrogate, slope)
+    else:
+        spikes = torch.empty_like(v_all[0])
+        keep = torch.empty_like(v_all[0])
+    for t in range(n_time - 1, -1, -1):
+        v, a = v_all[t], grad_current[t]
+        if small:
+            g, keep = g_all[t], keep_all[t]
+        else:
+            torch.gt(v, threshold, out=spikes)
+            torch.sub(1.0, spikes, out=keep)
+            g = spikes if surrogate == "seed" else _grad(v - threshold, surrogate, slope)
+        if t == n_time - 1:
+            torch.mul(grad_spikes[t], g, out=a)
+        else:
+            a_next, gs = grad_current[t + 1], grad_spikes[t]
+            if not detach_reset:  # dL/ds_t gets a_{t+1} * dv_{t+1}/ds_t: -v_t (zero), -theta (subtract)
+                if reset == "zero":
+                    gs = torch.addcmul(gs, a_next, v, value=-1)
+                else:
+                    gs = torch.add(gs, a_next, alpha=-threshold)
+            if reset == "zero":
+                torch.mul(a_next, keep, out=a)
+            else:
+                a.copy_(a_next)
+            a.addcmul_(gs, g)
+        if grad_membrane is not None:
+            a.add_(grad_membrane[t])
+    return grad_current
 
 
 class IFSequence(torch.autograd.Function):
@@ -40,54 +117,32 @@ class IFSequence(torch.autograd.Function):
         slope: float | None,
         detach_reset: bool,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        v_all = torch.empty_like(current)
-        s_all = torch.empty_like(current)
-        torch.gt(current[0], threshold, out=s_all[0])
-        v_all[0].copy_(current[0])
-        for t in range(1, current.shape[0]):
-            v, v_prev, s_prev = v_all[t], v_all[t - 1], s_all[t - 1]
-            if reset == "zero":
-                torch.mul(v_prev, 1 - s_prev, out=v)
-            else:
-                torch.sub(v_prev, s_prev, alpha=threshold, out=v)
-            v.add_(current[t])
-            torch.gt(v, threshold, out=s_all[t])
+        compiled = kernel.load() if current.device.type == "cpu" else None
+        if compiled is not None:
+            flat = current.contiguous().reshape(current.shape[0], -1)
+            s_all, v_all = (
+                t.view(current.shape) for t in compiled.if_forward(flat, threshold, reset == "zero")
+            )
+        else:
+            s_all, v_all = _forward(current, threshold, reset)
+        ctx.compiled = compiled
         ctx.save_for_backward(v_all)
         ctx.config = (threshold, reset, surrogate, slope, detach_reset)
         ctx.set_materialize_grads(False)
         return s_all, v_all
 
     @staticmethod
-    def backward(ctx, grad_spikes: torch.Tensor, grad_membrane: torch.Tensor):
+    def backward(ctx, grad_spikes: torch.Tensor | None, grad_membrane: torch.Tensor | None):
         (v_all,) = ctx.saved_tensors
-        if grad_spikes is None:
-            grad_spikes = torch.zeros_like(v_all)
+        if ctx.compiled is None:
+            return _backward(v_all, grad_spikes, grad_membrane, ctx.config), None, None, None, None, None
         threshold, reset, surrogate, slope, detach_reset = ctx.config
-        x = v_all - threshold
-        g_all = _grad(x, surrogate, slope)
-        keep_all = 1 - (x > 0).to(x.dtype) if reset == "zero" else None
-        grad_current = torch.empty_like(v_all)
-        n_time = v_all.shape[0]
-        for t in range(n_time - 1, -1, -1):
-            a = grad_current[t]
-            if t == n_time - 1:
-                torch.mul(grad_spikes[t], g_all[t], out=a)
-            else:
-                a_next = grad_current[t + 1]
-                if detach_reset:
-                    gs = grad_spikes[t]
-                elif reset == "zero":
-                    gs = grad_spikes[t] - a_next * v_all[t]
-                else:
-                    gs = grad_spikes[t] - a_next * threshold
-                if reset == "zero":
-                    torch.mul(a_next, keep_all[t], out=a)
-                else:
-                    a.copy_(a_next)
-                a.addcmul_(gs, g_all[t])
-            if grad_membrane is not None:
-                a.add_(grad_membrane[t])
-        return grad_current, None, None, None, None, None
+        g_all = _EMPTY if surrogate == "seed" else _grad(v_all - threshold, surrogate, slope)
+        args = [t.contiguous() if t is not None else _EMPTY for t in (grad_spikes, grad_membrane)]
+        grad = ctx.compiled.if_backward(
+            v_all, *args, g_all.contiguous(), threshold, reset == "zero", detach_reset
+        )
+        return grad, None, None, None, None, None
 
 
 def if_sequence(
@@ -101,12 +156,13 @@ def if_sequence(
     """Run the IF neuron over a whole sequence of input currents at once.
 
     Args:
-        current: input currents ``[time, (batch,) neurons]`` (float).
+        current: input currents ``[time, (batch,) neurons]`` (float, threshold units).
         threshold, reset, surrogate, slope, detach_reset: as in :class:`snn_helpers.IF`
-            (already checked: call through :class:`snn_helpers.Model` or check them).
+            (not checked here: :class:`snn_helpers.Model` checks them).
 
     Returns:
         ``(spikes, membrane)``, each the shape of ``current``: the same values and, in the
         backward, the same gradients as stepping :class:`snn_helpers.IF` through time.
+        Introduced in notebook 06.
     """
     return IFSequence.apply(current, threshold, reset, surrogate, slope, detach_reset)

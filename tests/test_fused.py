@@ -1,13 +1,28 @@
 """The fused engine gives the loop's spikes and gradients, explosions and NaN included."""
 
 import itertools
+import os
 
 import pytest
 import torch
 
-from snn_helpers import IF, SURROGATES, Model, if_sequence, random_binary_input, set_seed, train
+from snn_helpers import IF, SURROGATES, Model, if_sequence, kernel, random_binary_input, set_seed, train
 
 CASES = list(itertools.product(SURROGATES, ["zero", "subtract"], [False, True], [False, True]))
+
+
+@pytest.fixture(autouse=True, params=["compiled", "torch ops"])
+def backend(request, monkeypatch):
+    """Run every test with the compiled kernel and with the torch-ops fallback."""
+    if request.param == "torch ops":
+        monkeypatch.setattr(kernel, "load", lambda: None)
+    elif kernel.load() is None:
+        # CI sets SNN_HELPERS_REQUIRE_KERNEL=1: there the kernel must build. A laptop without a
+        # C++ compiler runs the fallback only (the engine falls back the same way).
+        if os.environ.get("SNN_HELPERS_REQUIRE_KERNEL") == "1":
+            pytest.fail(f"the C++ kernel did not build: {kernel._state.get('error')}")
+        pytest.skip("no C++ compiler here: the fused engine uses torch ops (tested by the other param)")
+    return request.param
 
 
 def assert_grads_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
@@ -83,6 +98,18 @@ def test_post_training_run_explodes_the_same_way():
     assert fused.loss == pytest.approx(loop.loss, rel=1e-5)
     assert fused.grad_max == pytest.approx(loop.grad_max, rel=1e-4)
     assert max(fused.grad_max) > 1e20 and fused.nan_neurons[-1] > 0
+
+
+def test_sizes_on_both_sides_of_the_small_step_cutoff():
+    # the torch-ops backward precomputes over all steps below SMALL_STEP neurons per step
+    from snn_helpers.fused import SMALL_STEP
+
+    for n in (SMALL_STEP // 64, SMALL_STEP // 64 + 1):
+        current = torch.randn(6, 64, n) + 0.8
+        i_loop, i_fused = current.clone().requires_grad_(), current.clone().requires_grad_()
+        (step_through(IF(), i_loop)[0] ** 2).sum().backward()
+        (if_sequence(i_fused)[0] ** 2).sum().backward()
+        assert_grads_close(i_fused.grad, i_loop.grad)
 
 
 def test_saves_only_the_membrane():
