@@ -10,6 +10,7 @@ from .fused import IFSequence, if_sequence
 from .model import Model
 from .neuron import IF, RESETS
 from .plotting import plot_loss, plot_membrane, plot_raster, plot_surrogates, use_course_style
+from .profiling import saved_megabytes
 from .spike import SURROGATES, Heaviside, SurrogateSpike, spike, surrogate_grad
 from .training import History, rate_loss, train
 
@@ -28,6 +29,7 @@ __all__ = [
     "plot_raster",
     "plot_surrogates",
     "random_binary_input",
+    "saved_megabytes",
     "rate_loss",
     "set_seed",
     "spike",

@@ -118,3 +118,15 @@ def test_saves_only_the_membrane():
     saved = spikes.grad_fn.saved_tensors
     assert len(saved) == 1 and saved[0].shape == (10, 3, 7)
     assert torch.equal(saved[0], membrane)
+
+
+def test_saved_megabytes_counts_each_storage_once():
+    from snn_helpers import saved_megabytes
+
+    w = torch.ones(256, 1024, requires_grad=True)  # 1 MB
+    x = torch.ones(256, 1024)  # 1 MB
+    y = torch.ones(256, 1024, requires_grad=True)  # 1 MB
+    assert saved_megabytes(lambda: (w * x).sum()) == 1.0  # dL/dw needs x; x needs no gradient
+    assert saved_megabytes(lambda: (w * y).sum()) == 2.0  # both need one: both saved
+    assert saved_megabytes(lambda: (w[:128] * y[:128]).sum()) == 2.0  # views: whole storages, once each
+    assert saved_megabytes(lambda: (w + y).sum()) == 0.0  # add saves nothing
