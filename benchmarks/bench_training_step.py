@@ -14,7 +14,8 @@ Implementations, all the same network (threshold 1, reset to 0, beta 1 / no leak
                 implementation of this network can do less work.
 A peer that is not installed is skipped with a line saying so.
 
-Subnormal floats are flushed to zero (see main). "saved MB" is the memory the forward pass keeps for the backward pass (tensors saved by autograd,
+Subnormal floats are flushed to zero (see main).
+"saved MB" is the memory the forward pass keeps for the backward pass (tensors saved by autograd,
 unique storages, parameters and input included), measured with saved_tensors_hooks.
 """
 

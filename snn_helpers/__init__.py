@@ -9,7 +9,7 @@ from .data import random_binary_input, set_seed
 from .fused import IFSequence, if_sequence
 from .model import Model
 from .neuron import IF, RESETS
-from .plotting import plot_loss, plot_membrane, plot_raster, plot_surrogates, use_course_style
+from .plotting import plot_confusion, plot_loss, plot_membrane, plot_raster, plot_surrogates, use_course_style
 from .profiling import saved_megabytes
 from .spike import SURROGATES, Heaviside, SurrogateSpike, spike, surrogate_grad
 from .training import History, rate_loss, train
@@ -24,6 +24,7 @@ __all__ = [
     "Model",
     "SurrogateSpike",
     "if_sequence",
+    "plot_confusion",
     "plot_loss",
     "plot_membrane",
     "plot_raster",

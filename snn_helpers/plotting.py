@@ -112,3 +112,26 @@ def plot_surrogates(
     ax.set(title=title, xlabel="x = v - threshold (threshold units)", ylabel="g(x), used as dH/dx")
     ax.legend(fontsize="small")
     return fig, ax
+
+
+def plot_confusion(
+    confusion: torch.Tensor, ax: Axes | None = None, title: str = "Confusion matrix"
+) -> tuple[Figure, Axes]:
+    """A confusion matrix ``[classes, classes]`` (rows: true class, columns: predicted), counts written in.
+
+    Introduced in notebook 07.
+    """
+    fig, ax = _axes(ax)
+    confusion = confusion.detach().cpu()
+    n = confusion.shape[0]
+    ax.imshow(confusion, cmap="Blues")
+    high = confusion.max().item() / 2
+    for i in range(n):
+        for j in range(n):
+            count = int(confusion[i, j])
+            if count:
+                color = "white" if count > high else "black"
+                ax.text(j, i, count, ha="center", va="center", fontsize=7, color=color)
+    ax.set(title=title, xlabel="predicted class", ylabel="true class", xticks=range(n), yticks=range(n))
+    ax.grid(False)
+    return fig, ax

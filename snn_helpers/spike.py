@@ -1,7 +1,7 @@
 """The spike function: a Heaviside step with a hand-written ("surrogate") backward.
 
 Introduced in notebook 01 (the spike function and its surrogate gradient); the
-surrogates are compared in notebook 07.
+surrogates are compared in notebook 08.
 
 Every function here takes ``x``, the membrane's distance to threshold
 (``v - threshold``, in units of the threshold, dimensionless), of any shape, for

@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 import snn_helpers
+import snn_helpers.exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -1,0 +1,196 @@
+"""A real task: scikit-learn's bundled 8x8 digits, rate-coded into 0/1 spike trains.
+
+Introduced in notebook 07 (a real task); used in notebook 08 (surrogates compared).
+No download: ``sklearn.datasets.load_digits`` ships inside scikit-learn. 1,797 images
+of 8 x 8 pixels with values 0 to 16, ten classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from ._checks import check_choice, check_positive, check_tensor
+from .fused import if_sequence
+from .neuron import RESETS
+from .spike import resolve_slope
+
+
+class DigitsSplit(NamedTuple):
+    """Pixels ``[n, 64]`` scaled to [0, 1] and labels ``[n]`` (int64), train and test."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> DigitsSplit:
+    """The fixed train/test split of the digits (stratified by class; seed 0: 1,347 / 450)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be between 0 and 1; got {test_fraction!r}")
+    digits = load_digits()
+    x = torch.tensor(digits.data, dtype=torch.float32) / 16.0
+    y = torch.tensor(digits.target, dtype=torch.int64)
+    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_fraction, random_state=seed, stratify=y)
+    return DigitsSplit(x_tr, y_tr, x_te, y_te)
+
+
+def rate_encode(x: torch.Tensor, n_time: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Rate coding: at each step, each input is 1 with probability equal to its intensity.
+
+    Args:
+        x: intensities in [0, 1], ``[batch, features]``.
+        n_time: time steps T.
+        generator: for the random draws (default: torch's global generator).
+
+    Returns:
+        0/1 spikes ``[n_time, batch, features]`` (the post's input format), on ``x``'s device.
+    """
+    check_tensor("x", x)
+    check_positive("n_time", n_time, integer=True)
+    if x.min() < 0 or x.max() > 1:
+        raise ValueError(f"x must hold intensities in [0, 1]; got values from {x.min():.3g} to {x.max():.3g}")
+    return torch.bernoulli(x.expand(n_time, *x.shape), generator=generator)
+
+
+class DigitsSNN(nn.Module):
+    """Input spikes -> Linear -> IF hidden layer -> Linear -> IF output layer; the output
+    neurons' spike counts over the T steps are the class scores.
+
+    Args:
+        n_hidden: IF neurons in the hidden layer.
+        surrogate, slope, threshold, reset, detach_reset: of both IF layers (see :class:`snn_helpers.IF`).
+        bias_init: "default" (PyTorch's) or "uniform" (the post's U(0, 1) trick, hidden layer).
+        n_inputs, n_classes: 64 pixels, 10 digits.
+
+    ``forward(spikes)`` takes ``[time, batch, n_inputs]`` 0/1 input and returns spike counts
+    ``[batch, n_classes]`` (used as logits); with ``return_hidden=True`` also the hidden
+    spikes ``[time, batch, n_hidden]``. Both layers run on the fused engine.
+    """
+
+    def __init__(
+        self,
+        n_hidden: int = 128,
+        surrogate: str = "fast_sigmoid",
+        slope: float | None = None,
+        threshold: float = 1.0,
+        reset: str = "zero",
+        detach_reset: bool = True,
+        bias_init: str = "default",
+        n_inputs: int = 64,
+        n_classes: int = 10,
+    ) -> None:
+        super().__init__()
+        for name, value in [("n_hidden", n_hidden), ("n_inputs", n_inputs), ("n_classes", n_classes)]:
+            check_positive(name, value, integer=True)
+        check_positive("threshold", threshold)
+        check_choice("reset", reset, RESETS)
+        check_choice("bias_init", bias_init, ("default", "uniform"))
+        self.hidden = nn.Linear(n_inputs, n_hidden)
+        self.output = nn.Linear(n_hidden, n_classes)
+        if bias_init == "uniform":
+            nn.init.uniform_(self.hidden.bias, 0.0, 1.0)
+        self.neuron = (float(threshold), reset, surrogate, resolve_slope(surrogate, slope), detach_reset)
+        self.n_inputs = n_inputs
+
+    def forward(
+        self, spikes: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        check_tensor("spikes", spikes)
+        if spikes.dim() != 3 or spikes.shape[-1] != self.n_inputs:
+            raise ValueError(
+                f"spikes must have shape [time, batch, {self.n_inputs}]; got {tuple(spikes.shape)}"
+            )
+        hidden, _ = if_sequence(self.hidden(spikes), *self.neuron)
+        out, _ = if_sequence(self.output(hidden), *self.neuron)
+        counts = out.sum(dim=0)
+        return (counts, hidden) if return_hidden else counts
+
+
+@dataclass
+class DigitsHistory:
+    """Per-epoch records of :func:`train_digits`."""
+
+    loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+
+
+class Evaluation(NamedTuple):
+    """What :func:`evaluate` measured on one rate code of a data set of ``n`` samples."""
+
+    accuracy: float
+    predictions: torch.Tensor  # [n] predicted labels
+    silent: float  # fraction of hidden neurons that fire for no sample at no step
+    counts: torch.Tensor  # [n, n_classes] output spike counts
+    hidden: torch.Tensor  # [time, n, n_hidden] hidden spikes
+
+
+@torch.no_grad()
+def evaluate(
+    model: DigitsSNN,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    n_time: int = 20,
+    generator: torch.Generator | None = None,
+) -> Evaluation:
+    """Run ``model`` on one rate code of ``x`` ``[n, 64]`` and score it against ``y`` ``[n]``.
+
+    The predicted label is the output neuron with the most spikes; a tie goes to the lower
+    digit (``argmax``).
+    """
+    counts, hidden = model(rate_encode(x, n_time, generator), return_hidden=True)
+    predictions = counts.argmax(dim=1)
+    silent = (hidden.sum(dim=(0, 1)) == 0).float().mean().item()
+    return Evaluation((predictions == y).float().mean().item(), predictions, silent, counts, hidden)
+
+
+def train_digits(
+    model: DigitsSNN,
+    data: DigitsSplit,
+    n_time: int = 20,
+    epochs: int = 15,
+    lr: float = 2e-3,
+    batch_size: int = 64,
+    seed: int = 0,
+) -> DigitsHistory:
+    """Train with cross-entropy on the output spike counts (Adam), a fresh rate code per batch.
+
+    Args:
+        model: a :class:`DigitsSNN`.
+        data: from :func:`load_digits_split`.
+        n_time: time steps T of the rate code.
+        epochs, lr, batch_size: the usual; ``seed`` fixes the shuffling and the spike draws.
+
+    Returns:
+        A :class:`DigitsHistory` with the mean loss and the accuracies after each epoch.
+    """
+    check_positive("epochs", epochs, integer=True)
+    check_positive("batch_size", batch_size, integer=True)
+    check_positive("lr", lr)
+    gen = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = DigitsHistory()
+    n = len(data.y_train)
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=gen)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            counts = model(rate_encode(data.x_train[idx], n_time, gen))
+            loss = nn.functional.cross_entropy(counts, data.y_train[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        history.loss.append(total / n)
+        history.train_accuracy.append(evaluate(model, data.x_train, data.y_train, n_time, gen).accuracy)
+        history.test_accuracy.append(evaluate(model, data.x_test, data.y_test, n_time, gen).accuracy)
+    return history

@@ -1,0 +1,77 @@
+"""The digits task: data split, rate coding, the two-layer network, training, experiments."""
+
+import pytest
+import torch
+
+from snn_helpers.digits import DigitsSNN, evaluate, load_digits_split, rate_encode, train_digits
+from snn_helpers.experiments import digits_run, post_task_run, summarize
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_digits_split()
+
+
+def test_split_is_fixed_stratified_and_scaled(data):
+    assert data.x_train.shape == (1347, 64) and data.x_test.shape == (450, 64)
+    assert 0 <= data.x_train.min() and data.x_train.max() == 1.0
+    assert torch.bincount(data.y_test).tolist() == [45, 46, 44, 46, 45, 46, 45, 45, 43, 45]
+    again = load_digits_split()
+    assert torch.equal(again.x_test, data.x_test) and torch.equal(again.y_train, data.y_train)
+
+
+def test_rate_code_probabilities():
+    x = torch.tensor([[0.0, 0.25, 1.0]])
+    spikes = rate_encode(x, n_time=20_000, generator=torch.Generator().manual_seed(0))
+    assert spikes.shape == (20_000, 1, 3)
+    assert set(spikes.unique().tolist()) <= {0.0, 1.0}
+    rates = spikes.mean(dim=(0, 1))
+    assert rates[0] == 0 and rates[2] == 1 and rates[1].item() == pytest.approx(0.25, abs=0.01)
+
+
+def test_rate_code_errors():
+    with pytest.raises(ValueError, match=r"x must hold intensities in \[0, 1\]; got values from 0 to 16"):
+        rate_encode(torch.tensor([[0.0, 16.0]]), 5)
+    with pytest.raises(ValueError, match=r"n_time must be a positive integer; got 0"):
+        rate_encode(torch.zeros(1, 3), 0)
+    with pytest.raises(TypeError, match=r"x must be a floating-point tensor"):
+        rate_encode(torch.zeros(1, 3, dtype=torch.int64), 5)
+
+
+def test_network_shapes_and_counts():
+    model = DigitsSNN(n_hidden=16)
+    counts, hidden = model(torch.ones(7, 5, 64), return_hidden=True)
+    assert counts.shape == (5, 10) and hidden.shape == (7, 5, 16)
+    assert 0 <= counts.min() and counts.max() <= 7  # a count of spikes over 7 steps
+
+
+def test_network_errors():
+    with pytest.raises(ValueError, match=r"spikes must have shape \[time, batch, 64\]; got \(5, 64\)"):
+        DigitsSNN()(torch.zeros(5, 64))
+    with pytest.raises(ValueError, match=r"bias_init must be one of 'default', 'uniform'; got 'zero'"):
+        DigitsSNN(bias_init="zero")
+    with pytest.raises(ValueError, match=r"surrogate must be one of"):
+        DigitsSNN(surrogate="relu")
+    with pytest.raises(TypeError, match=r"n_hidden must be a positive integer; got float"):
+        DigitsSNN(n_hidden=12.0)
+
+
+def test_training_learns_the_digits(data):
+    torch.manual_seed(0)
+    model = DigitsSNN(n_hidden=64)
+    history = train_digits(model, data, n_time=10, epochs=3, lr=3e-3, seed=0)
+    assert len(history.loss) == len(history.test_accuracy) == 3
+    assert history.loss[-1] < history.loss[0]
+    result = evaluate(model, data.x_test, data.y_test, 10, torch.Generator().manual_seed(1))
+    assert result.accuracy > 0.8  # far above chance (0.1) after 3 short epochs
+    assert result.predictions.shape == (450,) and result.hidden.shape == (10, 450, 64)
+
+
+def test_experiment_runs_and_summary(data):
+    run = post_task_run("atan", seed=0, n_iter=5)
+    assert set(run) == {"final_loss", "iters_to_target", "silent", "first_silent"}
+    assert run["iters_to_target"] == 5.0  # 5 iterations are not enough to reach 1e-3
+    d = digits_run(data, "atan", seed=0, epochs=1, n_time=5)
+    assert 0.1 < d["accuracy"] <= 1 and d["epochs_to_target"] in (1.0, 2.0)
+    s = summarize([{"a": 1.0}, {"a": 3.0}])
+    assert s["a"][0] == 2.0 and s["a"][1] == pytest.approx(2**0.5)
