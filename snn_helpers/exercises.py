@@ -227,15 +227,14 @@ def check_training_loop(fn: Callable[[torch.nn.Module, int], list[float]]) -> No
         raise _fail(
             f"first loss {ref.loss[0]:.6f}",
             f"{got[0]:.6f}",
-            "input: random_binary_input(model.n_time, "
-            "model.size_input); loss: spikes.mean() ** 2. Create the optimizer before the loop.",
+            "input: random_binary_input(model.n_time, model.size_input); loss: spikes.mean() ** 2.",
         )
     if any(not math.isclose(a, b, rel_tol=1e-6) for a, b in zip(got, ref.loss, strict=True)):
         raise _fail(
             [round(v, 6) for v in ref.loss],
             [round(v, 6) for v in got],
-            "SGD(lr=0.1, momentum=0.9); zero the gradients every iteration (else they add up), "
-            "then backward, then step.",
+            "SGD(lr=0.1, momentum=0.9), created once before the loop (its momentum must carry over); "
+            "zero the gradients every iteration (else they add up), then backward, then step.",
         )
     _passed("your loop reproduces train() iteration by iteration")
 

@@ -151,3 +151,21 @@ def test_reset_factor_checker(capsys):
     assert "passed" in capsys.readouterr().out
     with pytest.raises(AssertionError, match=r"multiply those factors"):
         ex.check_reset_factor(lambda vs: math.prod(vs[:-1]))
+
+
+def test_training_loop_checker_catches_a_fresh_optimizer_per_iteration():
+    def fresh_optimizer(model, n_iter):
+        from snn_helpers import random_binary_input
+
+        losses = []
+        for _ in range(n_iter):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            loss = model(random_binary_input(model.n_time, model.size_input)).mean() ** 2
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return losses
+
+    with pytest.raises(AssertionError, match=r"created once before the loop"):
+        ex.check_training_loop(fresh_optimizer)

@@ -1,0 +1,75 @@
+"""Write student copies of the notebooks (`make student`): solutions out, outputs cleared.
+
+Usage: python tools/make_student.py [--out student] [notebooks/NN_name.ipynb ...]   (default: all)
+
+In every code cell, each region from a `### BEGIN SOLUTION` line to its `### END SOLUTION`
+line (nbgrader's markers) is replaced by `raise NotImplementedError()` at the indentation of
+the BEGIN line; the lines before and after the region stay. Every output and execution count
+is cleared. The copies go to a folder that git ignores; regenerate them, never edit them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
+END = re.compile(r"^\s*### END SOLUTION\s*$")
+
+
+def strip_solutions(source: str) -> str:
+    """Replace each solution region of a cell's source by `raise NotImplementedError()`."""
+    out: list[str] = []
+    inside = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        begin = BEGIN.match(line)
+        if begin:
+            if inside:
+                raise ValueError(f"line {number}: BEGIN SOLUTION inside a solution region")
+            out.append(f"{begin.group(1)}raise NotImplementedError()")
+            inside = True
+        elif END.match(line):
+            if not inside:
+                raise ValueError(f"line {number}: END SOLUTION without BEGIN SOLUTION")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError("a BEGIN SOLUTION region is never closed")
+    return "\n".join(out)
+
+
+def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source)
+            cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "student"), help="output folder (default: student/)")
+    parser.add_argument("notebooks", nargs="*", help="default: every notebooks/NN_*.ipynb")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        nb = student_copy(nbformat.read(path, as_version=4))
+        nbformat.validate(nb)
+        nbformat.write(nb, out / path.name)
+        solutions = sum(
+            c.source.count("raise NotImplementedError()") for c in nb.cells if c.cell_type == "code"
+        )
+        print(f"{out / path.name}: {solutions} exercise stubs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
