@@ -169,3 +169,16 @@ def test_training_loop_checker_catches_a_fresh_optimizer_per_iteration():
 
     with pytest.raises(AssertionError, match=r"created once before the loop"):
         ex.check_training_loop(fresh_optimizer)
+
+
+class BoolForward(RightHeaviside):
+    @staticmethod
+    def forward(ctx, x):
+        out = x > 0
+        ctx.save_for_backward(out)
+        return out
+
+
+def test_heaviside_checker_catches_a_bool_forward():
+    with pytest.raises(AssertionError, match=r"expected torch.float32, got torch.bool.*\.float\(\)"):
+        ex.check_heaviside(BoolForward)
