@@ -136,3 +136,10 @@ def test_readme_table_lists_each_notebook_with_its_minutes():
         assert row.rstrip(" |").endswith(f"| {minutes}"), (
             f"README minutes for {path.name} differ from {minutes}"
         )
+
+
+def test_volatile_cells_are_ignored_by_nbval_and_store_nothing(nb):
+    for cell in code_cells(nb):
+        if "volatile-output" in cell.metadata.get("tags", []):
+            assert cell.source.startswith("# NBVAL_IGNORE_OUTPUT"), f"cell {cell.id}"
+            assert cell.outputs == [], f"cell {cell.id}: run `make notebooks` to drop its output"

@@ -4,7 +4,9 @@ Usage: python tools/regenerate.py [notebooks/NN_name.ipynb ...]   (default: all)
 
 Deterministic: the same code and machine give byte-identical files. Cell execution
 timestamps are dropped, consecutive stream outputs merged, the kernelspec set to
-python3 and the Python patch version left out of the metadata. Cells tagged
+python3 and the Python patch version left out of the metadata. A cell tagged
+``volatile-output`` (a timing, say) runs but its output is not stored: it would differ at
+every run (such a cell also carries ``# NBVAL_IGNORE_OUTPUT``). Cells tagged
 ``raises-exception`` may raise; any other error stops the run.
 """
 
@@ -59,7 +61,8 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
         if cell.cell_type == "code":
-            cell.outputs = merge_streams(cell.outputs)
+            volatile = "volatile-output" in cell.metadata.get("tags", [])
+            cell.outputs = [] if volatile else merge_streams(cell.outputs)
             for out in cell.outputs:
                 out.get("metadata", {}).pop("execution", None)
     return nb
