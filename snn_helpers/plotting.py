@@ -124,7 +124,7 @@ def plot_confusion(
     fig, ax = _axes(ax)
     confusion = confusion.detach().cpu()
     n = confusion.shape[0]
-    ax.imshow(confusion, cmap="Blues")
+    ax.imshow(confusion.numpy(), cmap="Blues")
     high = confusion.max().item() / 2
     for i in range(n):
         for j in range(n):
