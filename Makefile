@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export IPYKERNEL_CELL_NAME := <cell>
 export PYTHONHASHSEED := 0
+# JupyterLab refuses to run as root unless told to (containers, CI machines)
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab test notebooks student html bench clean
 
@@ -20,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp
 setup: $(STAMP)  ## create .venv with the pinned packages
 
 lab: $(STAMP)  ## JupyterLab on notebooks/, on 127.0.0.1 with a token
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
 test: $(STAMP)  ## unit tests, strict nbval over every notebook, ruff over code and notebooks
 	$(BIN)/python -m pytest
