@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export IPYKERNEL_CELL_NAME := <cell>
 export PYTHONHASHSEED := 0
+# the venv's tools (ninja for the C++ kernel, jupyter, ruff) come first
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 

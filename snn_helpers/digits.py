@@ -146,8 +146,9 @@ def evaluate(
     The predicted label is the output neuron with the most spikes; a tie goes to the lower
     digit (``argmax``).
     """
-    counts, hidden = model(rate_encode(x, n_time, generator), return_hidden=True)
-    predictions = counts.argmax(dim=1)
+    device = model.hidden.weight.device
+    counts, hidden = model(rate_encode(x, n_time, generator).to(device), return_hidden=True)
+    predictions = counts.argmax(dim=1).cpu()
     silent = (hidden.sum(dim=(0, 1)) == 0).float().mean().item()
     return Evaluation((predictions == y).float().mean().item(), predictions, silent, counts, hidden)
 
@@ -171,11 +172,13 @@ def train_digits(
 
     Returns:
         A :class:`DigitsHistory` with the mean loss and the accuracies after each epoch.
+        The data stay on the CPU; each batch's spikes are moved to the model's device.
     """
     check_positive("epochs", epochs, integer=True)
     check_positive("batch_size", batch_size, integer=True)
     check_positive("lr", lr)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)  # on the CPU: the same draws on any device
+    device = model.hidden.weight.device
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = DigitsHistory()
     n = len(data.y_train)
@@ -184,8 +187,8 @@ def train_digits(
         total = 0.0
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            counts = model(rate_encode(data.x_train[idx], n_time, gen))
-            loss = nn.functional.cross_entropy(counts, data.y_train[idx])
+            counts = model(rate_encode(data.x_train[idx], n_time, gen).to(device))
+            loss = nn.functional.cross_entropy(counts, data.y_train[idx].to(device))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
