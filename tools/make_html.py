@@ -9,15 +9,12 @@ which the page loads from its CDN when opened. An index.html links the pages in 
 
 from __future__ import annotations
 
-import argparse
 import html
 import sys
-from pathlib import Path
 
 import nbformat
+from course_files import parse_out_and_notebooks
 from nbconvert import HTMLExporter
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def title_of(nb: nbformat.NotebookNode, fallback: str) -> str:
@@ -26,13 +23,7 @@ def title_of(nb: nbformat.NotebookNode, fallback: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "html"), help="output folder (default: html/)")
-    parser.add_argument("notebooks", nargs="*", help="default: every notebooks/NN_*.ipynb")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    out, paths = parse_out_and_notebooks(argv, __doc__.splitlines()[0], "html")
     exporter = HTMLExporter(template_name="lab", embed_images=True)
     links = []
     for path in paths:

@@ -10,14 +10,12 @@ is cleared. The copies go to a folder that git ignores; regenerate them, never e
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
-from pathlib import Path
 
 import nbformat
+from course_files import parse_out_and_notebooks
 
-ROOT = Path(__file__).resolve().parent.parent
 BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
 
@@ -53,13 +51,7 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "student"), help="output folder (default: student/)")
-    parser.add_argument("notebooks", nargs="*", help="default: every notebooks/NN_*.ipynb")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [Path(p) for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    out, paths = parse_out_and_notebooks(argv, __doc__.splitlines()[0], "student")
     for path in paths:
         nb = student_copy(nbformat.read(path, as_version=4))
         nbformat.validate(nb)

@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+from course_files import ROOT, course_notebooks
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {
     "codemirror_mode": {"name": "ipython", "version": 3},
@@ -82,7 +82,7 @@ def regenerate(path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     os.environ.update(ENV)
-    paths = [Path(p) for p in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [Path(p) for p in argv] or course_notebooks()
     for path in paths:
         print(f"executing {path.relative_to(ROOT) if path.is_absolute() else path}", flush=True)
         regenerate(path)
