@@ -64,41 +64,41 @@ def _backward(
     grad_membrane: torch.Tensor | None,
     config: tuple[float, str, str, float | None, bool],
 ) -> torch.Tensor:
+    # Every product and sum is its own rounded operation, in the C++ kernel's order (no fused
+    # multiply-add): with or without the kernel, the same gradients to the last bit.
     threshold, reset, surrogate, slope, detach_reset = config
     n_time = v_all.shape[0]
     grad_current = torch.empty_like(v_all)
     if grad_spikes is None:
         grad_spikes = torch.zeros_like(v_all)
+    g_all = None if surrogate == "seed" else _grad(v_all - threshold, surrogate, slope)
     small = v_all[0].numel() <= SMALL_STEP
-    if small:  # precompute spikes, keep and g for all steps at once (few large ops)
+    if small:  # spikes and keep for all steps at once (few large ops)
         spikes_all = (v_all > threshold).to(v_all.dtype)
         keep_all = 1 - spikes_all
-        g_all = spikes_all if surrogate == "seed" else _grad(v_all - threshold, surrogate, slope)
-    else:
-        spikes = torch.empty_like(v_all[0])
-        keep = torch.empty_like(v_all[0])
+    else:  # one step at a time, in buffers that stay in cache
+        spikes, keep = torch.empty_like(v_all[0]), torch.empty_like(v_all[0])
+    product = torch.empty_like(v_all[0])
     for t in range(n_time - 1, -1, -1):
         v, a = v_all[t], grad_current[t]
         if small:
-            g, keep = g_all[t], keep_all[t]
+            spikes, keep = spikes_all[t], keep_all[t]
         else:
             torch.gt(v, threshold, out=spikes)
             torch.sub(1.0, spikes, out=keep)
-            g = spikes if surrogate == "seed" else _grad(v - threshold, surrogate, slope)
+        g = spikes if g_all is None else g_all[t]
         if t == n_time - 1:
             torch.mul(grad_spikes[t], g, out=a)
         else:
             a_next, gs = grad_current[t + 1], grad_spikes[t]
             if not detach_reset:  # dL/ds_t gets a_{t+1} * dv_{t+1}/ds_t: -v_t (zero), -theta (subtract)
-                if reset == "zero":
-                    gs = torch.addcmul(gs, a_next, v, value=-1)
-                else:
-                    gs = torch.add(gs, a_next, alpha=-threshold)
+                torch.mul(a_next, v if reset == "zero" else threshold, out=product)
+                gs = gs - product
             if reset == "zero":
                 torch.mul(a_next, keep, out=a)
             else:
                 a.copy_(a_next)
-            a.addcmul_(gs, g)
+            a.add_(torch.mul(gs, g, out=product))
         if grad_membrane is not None:
             a.add_(grad_membrane[t])
     return grad_current

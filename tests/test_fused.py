@@ -8,7 +8,6 @@ import torch
 
 from snn_helpers import IF, SURROGATES, Model, if_sequence, kernel, random_binary_input, set_seed, train
 
-REAL_LOAD = kernel.load  # the fixture below replaces kernel.load for the "torch ops" runs
 CASES = list(itertools.product(SURROGATES, ["zero", "subtract"], [False, True], [False, True]))
 
 
@@ -131,22 +130,3 @@ def test_saved_megabytes_counts_each_storage_once():
     assert saved_megabytes(lambda: (w * y).sum()) == 2.0  # both need one: both saved
     assert saved_megabytes(lambda: (w[:128] * y[:128]).sum()) == 2.0  # views: whole storages, once each
     assert saved_megabytes(lambda: (w + y).sum()) == 0.0  # add saves nothing
-
-
-def test_kernel_can_be_switched_off(monkeypatch):
-    monkeypatch.setattr(kernel, "_state", {})
-    monkeypatch.setenv("SNN_HELPERS_KERNEL", "0")
-    assert REAL_LOAD() is None
-
-
-def test_a_failed_build_falls_back_quietly(monkeypatch):
-    import torch.utils.cpp_extension
-
-    def broken(**kwargs):
-        raise RuntimeError("Error building extension 'snn_helpers_if_kernel'")
-
-    monkeypatch.setattr(kernel, "_state", {})
-    monkeypatch.setattr(torch.utils.cpp_extension, "load", broken)
-    assert REAL_LOAD() is None and "Error building" in str(kernel._state["error"])
-    spikes, _ = if_sequence(torch.full((3, 2), 1.5))  # the engine still runs, on torch ops
-    assert spikes.sum().item() == 6
