@@ -122,12 +122,14 @@ def test_fraction_checkers(capsys):
         ex.check_silent_fraction(lambda s: (s == 0).float().mean().item() - 0.5)
 
 
-def right_loop(model, n_iter):
+def right_loop(model, n_iter, optimizer_per_iteration=False):
     from snn_helpers import random_binary_input
 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     losses = []
     for _ in range(n_iter):
+        if optimizer_per_iteration:  # a learner's mistake: momentum starts afresh at every step
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         loss = model(random_binary_input(model.n_time, model.size_input)).mean() ** 2
         optimizer.zero_grad()
         loss.backward()
@@ -154,21 +156,8 @@ def test_reset_factor_checker(capsys):
 
 
 def test_training_loop_checker_catches_a_fresh_optimizer_per_iteration():
-    def fresh_optimizer(model, n_iter):
-        from snn_helpers import random_binary_input
-
-        losses = []
-        for _ in range(n_iter):
-            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-            loss = model(random_binary_input(model.n_time, model.size_input)).mean() ** 2
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        return losses
-
     with pytest.raises(AssertionError, match=r"created once before the loop"):
-        ex.check_training_loop(fresh_optimizer)
+        ex.check_training_loop(lambda model, n: right_loop(model, n, optimizer_per_iteration=True))
 
 
 class BoolForward(RightHeaviside):
