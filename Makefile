@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test notebooks student html bench clean
+.PHONY: setup lab test test-portable notebooks student html bench clean
 
 $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lab: $(STAMP)  ## JupyterLab on notebooks/, on 127.0.0.1 with a token
 test: $(STAMP)  ## unit tests, strict nbval over every notebook, ruff over code and notebooks
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
+
+PORTABLE ?= default,avx2,avx2-1thread,sse42,1thread,4threads,no-kernel
+test-portable: $(STAMP)  ## strict nbval under each CPU setting of docs/maintaining.md (PORTABLE=name,name to choose)
+	$(BIN)/python tools/test_portable.py --settings $(PORTABLE)
 
 notebooks: $(STAMP)  ## re-execute every notebook in place, deterministically
 	$(BIN)/python tools/regenerate.py

@@ -71,7 +71,7 @@ def _backward(
     grad_current = torch.empty_like(v_all)
     if grad_spikes is None:
         grad_spikes = torch.zeros_like(v_all)
-    g_all = None if surrogate == "seed" else _grad(v_all - threshold, surrogate, slope)
+    g_all = None if surrogate == "post" else _grad(v_all - threshold, surrogate, slope)
     small = v_all[0].numel() <= SMALL_STEP
     if small:  # spikes and keep for all steps at once (few large ops)
         spikes_all = (v_all > threshold).to(v_all.dtype)
@@ -137,7 +137,7 @@ class IFSequence(torch.autograd.Function):
         if ctx.compiled is None:
             return _backward(v_all, grad_spikes, grad_membrane, ctx.config), None, None, None, None, None
         threshold, reset, surrogate, slope, detach_reset = ctx.config
-        g_all = _EMPTY if surrogate == "seed" else _grad(v_all - threshold, surrogate, slope)
+        g_all = _EMPTY if surrogate == "post" else _grad(v_all - threshold, surrogate, slope)
         args = [t.contiguous() if t is not None else _EMPTY for t in (grad_spikes, grad_membrane)]
         grad = ctx.compiled.if_backward(
             v_all, *args, g_all.contiguous(), threshold, reset == "zero", detach_reset
@@ -149,7 +149,7 @@ def if_sequence(
     current: torch.Tensor,
     threshold: float = 1.0,
     reset: str = "zero",
-    surrogate: str = "seed",
+    surrogate: str = "post",
     slope: float | None = None,
     detach_reset: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:

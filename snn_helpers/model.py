@@ -45,7 +45,7 @@ class Model(nn.Module):
         size_hidden: int,
         n_time: int = 10,
         bias_init: str = "uniform",
-        surrogate: str = "seed",
+        surrogate: str = "post",
         reset: str = "zero",
         threshold: float = 1.0,
         detach_reset: bool = False,

@@ -34,7 +34,7 @@ class IF(nn.Module):
     Args:
         threshold: firing threshold ``theta`` (> 0).
         reset: "zero" or "subtract".
-        surrogate: a name from ``snn_helpers.SURROGATES``; "seed" is the post's rule.
+        surrogate: a name from ``snn_helpers.SURROGATES``; "post" is the post's rule.
         detach_reset: stop the gradient through the reset term.
         slope: surrogate sharpness; None takes the surrogate's default.
     """
@@ -43,7 +43,7 @@ class IF(nn.Module):
         self,
         threshold: float = 1.0,
         reset: str = "zero",
-        surrogate: str = "seed",
+        surrogate: str = "post",
         detach_reset: bool = False,
         slope: float | None = None,
     ) -> None:

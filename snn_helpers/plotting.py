@@ -100,7 +100,7 @@ def plot_surrogates(
 ) -> tuple[Figure, Axes]:
     """Each surrogate's ``g(x)`` against the distance to threshold ``x = v - threshold``.
 
-    "seed" is drawn as the post's rule for a neuron's own spike: 1 where x > 0.
+    "post" is drawn as the post's rule for a neuron's own spike: 1 where x > 0.
     """
     fig, ax = _axes(ax)
     x = torch.linspace(*x_range, 801)

@@ -21,7 +21,7 @@ triangle       k * max(0, 1 - k|x|)                     1; Esser et al. 2016, Be
 boxcar         k where |x| < 1/(2k), else 0             1; rectangular, Wu et al. 2018
 ============== ======================================== ==================================
 
-All but "seed" are non-zero below threshold, so a neuron that never fired still
+All but "post" are non-zero below threshold, so a neuron that never fired still
 receives a gradient. "fast_sigmoid", "triangle" and "boxcar" peak at ``k``, "sigmoid"
 at ``k/4`` and "atan" at ``k/2``. Over all x, "sigmoid", "atan", "triangle" and
 "boxcar" integrate to 1 (the step's total rise); "fast_sigmoid" integrates to ``2/k``.
@@ -45,7 +45,7 @@ class Surrogate(NamedTuple):
 
 
 SURROGATES: dict[str, Surrogate] = {
-    "seed": Surrogate(None, "1[x > 0] (only where it fired)"),
+    "post": Surrogate(None, "1[x > 0] (only where it fired)"),
     "fast_sigmoid": Surrogate(10.0, "1 / (1 + k|x|)^2"),
     "sigmoid": Surrogate(4.0, "k sig(kx) (1 - sig(kx))"),
     "atan": Surrogate(2.0, "(k/2) / (1 + (pi k x / 2)^2)"),
@@ -56,11 +56,11 @@ SURROGATES: dict[str, Surrogate] = {
 
 
 def resolve_slope(surrogate: str, slope: float | None) -> float | None:
-    """Check a surrogate name and slope; return the slope to use (None for "seed")."""
+    """Check a surrogate name and slope; return the slope to use (None for "post")."""
     check_choice("surrogate", surrogate, SURROGATES)
-    if surrogate == "seed":
+    if surrogate == "post":
         if slope is not None:
-            raise ValueError(f"slope is not used by surrogate 'seed'; got slope={slope!r} (leave it None)")
+            raise ValueError(f"slope is not used by surrogate 'post'; got slope={slope!r} (leave it None)")
         return None
     if slope is None:
         return SURROGATES[surrogate].default_slope
@@ -68,7 +68,7 @@ def resolve_slope(surrogate: str, slope: float | None) -> float | None:
     return float(slope)
 
 
-def surrogate_grad(x: torch.Tensor, surrogate: str = "seed", slope: float | None = None) -> torch.Tensor:
+def surrogate_grad(x: torch.Tensor, surrogate: str = "post", slope: float | None = None) -> torch.Tensor:
     """The surrogate derivative ``g(x)`` that replaces ``dH/dx`` in the backward pass.
 
     Args:
@@ -85,7 +85,7 @@ def surrogate_grad(x: torch.Tensor, surrogate: str = "seed", slope: float | None
 
 def _grad(x: torch.Tensor, surrogate: str, k: float | None) -> torch.Tensor:
     """``g(x)`` without argument checks (used inside backward passes)."""
-    if surrogate == "seed":
+    if surrogate == "post":
         return (x > 0).to(x.dtype)
     if surrogate == "fast_sigmoid":
         return 1.0 / (1.0 + k * x.abs()) ** 2
@@ -140,12 +140,12 @@ class SurrogateSpike(torch.autograd.Function):
         return grad_output * _grad(x, ctx.surrogate, ctx.slope), None, None
 
 
-def spike(x: torch.Tensor, surrogate: str = "seed", slope: float | None = None) -> torch.Tensor:
+def spike(x: torch.Tensor, surrogate: str = "post", slope: float | None = None) -> torch.Tensor:
     """Spikes ``H(x)`` (0.0 or 1.0) with the surrogate backward named by ``surrogate``.
 
     Args:
         x: distance to threshold ``v - threshold``, a float tensor of any shape.
-        surrogate: one of ``SURROGATES`` ("seed" is the post's :class:`Heaviside`).
+        surrogate: one of ``SURROGATES`` ("post" is the post's :class:`Heaviside`).
         slope: sharpness ``k`` of the surrogate; None takes its default.
 
     Returns:
@@ -153,6 +153,6 @@ def spike(x: torch.Tensor, surrogate: str = "seed", slope: float | None = None) 
     """
     check_tensor("x", x, allow_nan=True)
     slope = resolve_slope(surrogate, slope)
-    if surrogate == "seed":
+    if surrogate == "post":
         return Heaviside.apply(x)
     return SurrogateSpike.apply(x, surrogate, slope)

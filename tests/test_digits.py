@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from snn_helpers.digits import DigitsSNN, evaluate, load_digits_split, rate_encode, train_digits
-from snn_helpers.experiments import digits_run, post_task_run, summarize
+from snn_helpers.course.experiments import digits_run, post_task_run, summarize
 
 
 @pytest.fixture(scope="module")

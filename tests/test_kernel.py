@@ -46,7 +46,7 @@ def test_kernel_and_torch_ops_agree_to_the_last_bit(surrogate, reset, detach, ba
 
 @pytest.mark.usefixtures("require_kernel")
 @pytest.mark.parametrize(
-    ("surrogate", "reset"), [("seed", "zero"), ("atan", "zero"), ("sigmoid", "subtract")]
+    ("surrogate", "reset"), [("post", "zero"), ("atan", "zero"), ("sigmoid", "subtract")]
 )
 def test_kernel_and_torch_ops_agree_above_the_cutoff(surrogate, reset, monkeypatch):
     from snn_helpers.fused import SMALL_STEP

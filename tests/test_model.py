@@ -96,7 +96,7 @@ def test_bad_input_is_refused(x, error, message, engine):
     [
         ({"threshold": 0.0}, ValueError, r"threshold must be a positive number; got 0.0"),
         ({"reset": "hard"}, ValueError, r"reset must be one of 'zero', 'subtract'; got 'hard'"),
-        ({"surrogate": "erf"}, ValueError, r"surrogate must be one of 'seed', .*; got 'erf'"),
+        ({"surrogate": "erf"}, ValueError, r"surrogate must be one of 'post', .*; got 'erf'"),
         ({"bias_init": "zeros"}, ValueError, r"bias_init must be one of 'uniform', 'default'; got 'zeros'"),
         ({"engine": "cuda"}, ValueError, r"engine must be one of 'loop', 'fused'; got 'cuda'"),
         ({"n_time": 0}, ValueError, r"n_time must be a positive integer; got 0"),

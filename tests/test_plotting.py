@@ -49,8 +49,8 @@ def test_membrane_threshold_and_spikes():
 
 
 def test_surrogates_and_confusion():
-    fig, ax = plot_surrogates(["seed", "atan"], slopes={"atan": 3.0})
-    assert labelled(ax) and [t.get_text() for t in ax.get_legend().get_texts()] == ["seed", "atan (k=3)"]
+    fig, ax = plot_surrogates(["post", "atan"], slopes={"atan": 3.0})
+    assert labelled(ax) and [t.get_text() for t in ax.get_legend().get_texts()] == ["post", "atan (k=3)"]
     fig, ax = plot_confusion(torch.tensor([[3, 1], [0, 4]]))
     assert labelled(ax) and sorted(t.get_text() for t in ax.texts) == ["1", "3", "4"]
     plt.close("all")

@@ -76,7 +76,7 @@ def test_surrogate_backward_matches_closed_form(name, slope):
 
 
 def test_seed_backward_passes_only_where_fired():
-    assert backward_of(X, surrogate="seed").tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1]
+    assert backward_of(X, surrogate="post").tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1]
 
 
 def test_default_slopes_and_peaks():
@@ -99,7 +99,7 @@ def test_surrogate_areas(name, area):
 
 
 def test_unknown_surrogate_is_refused():
-    with pytest.raises(ValueError, match=r"surrogate must be one of .*'seed'.*got 'tanh'"):
+    with pytest.raises(ValueError, match=r"surrogate must be one of .*'post'.*got 'tanh'"):
         spike(X, surrogate="tanh")
 
 
@@ -108,8 +108,8 @@ def test_bad_slope_is_refused():
         spike(X, surrogate="atan", slope=-1)
     with pytest.raises(TypeError, match=r"slope must be a positive number; got str"):
         spike(X, surrogate="atan", slope="2")
-    with pytest.raises(ValueError, match=r"slope is not used by surrogate 'seed'"):
-        spike(X, surrogate="seed", slope=2.0)
+    with pytest.raises(ValueError, match=r"slope is not used by surrogate 'post'"):
+        spike(X, surrogate="post", slope=2.0)
 
 
 def test_non_tensor_and_integer_input_are_refused():

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import torch
 
-from .data import set_seed
-from .digits import DigitsSNN, DigitsSplit, evaluate, train_digits
-from .model import Model
-from .training import train
+from ..data import set_seed
+from ..digits import DigitsSNN, DigitsSplit, evaluate, train_digits
+from ..model import Model
+from ..training import train
 
 
 def post_task_run(
