@@ -13,7 +13,8 @@ def data():
 
 
 def test_split_is_fixed_stratified_and_scaled(data):
-    assert data.x_train.shape == (1347, 64) and data.x_test.shape == (450, 64)
+    assert data.x_train.shape == (1077, 64) and data.x_val.shape == (270, 64) and data.x_test.shape == (450, 64)
+    assert load_digits_split(validation_fraction=0).x_train.shape == (1347, 64)
     assert 0 <= data.x_train.min() and data.x_train.max() == 1.0
     assert torch.bincount(data.y_test).tolist() == [45, 46, 44, 46, 45, 46, 45, 45, 43, 45]
     again = load_digits_split()
