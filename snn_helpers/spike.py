@@ -4,27 +4,43 @@ Introduced in notebook 01 (the spike function and its surrogate gradient); the
 surrogates are compared in notebook 08.
 
 Every function here takes ``x``, the membrane's distance to threshold
-(``v - threshold``, in units of the threshold, dimensionless), of any shape, for
-example ``[time, batch, neurons]``. The forward pass is always the step
-``H(x) = 1 if x > 0 else 0``; only the backward pass differs.
+``v - threshold``, of any shape, for example ``[time, batch, neurons]``. ``x`` is not
+rescaled: it is in units of the threshold only when the threshold is 1 (the post's
+and the course's default); with a threshold of 4, a neuron at rest sits at x = -4.
+The forward pass is always the step ``H(x) = 1 if x > 0 else 0`` (strict: x = 0
+does not fire); only the backward pass differs.
 
-Surrogate derivatives ``dH/dx ~ g(x)``, with ``k`` the slope:
+Surrogate derivatives ``dH/dx ~ g(x)``, with ``k`` the slope (per unit of x):
 
-============== ======================================== ==================================
-name           g(x)                                     default k, source
-============== ======================================== ==================================
-seed           1 where the neuron fired (x > 0), else 0 none; the blog post's rule
-fast_sigmoid   1 / (1 + k|x|)^2                         10; SuperSpike (Zenke & Ganguli 2018)
+============== ======================================== ========================================
+name           g(x)                                     default k; where the formula comes from
+============== ======================================== ========================================
+post           1 where the neuron fired (x > 0), else 0 none; the blog post's rule, snnTorch's
+                                                        ``surrogate.heaviside`` (``grad * spike``)
+fast_sigmoid   1 / (1 + k|x|)^2                         10, chosen here (snnTorch uses 25,
+                                                        SpyTorch and Norse 100); the formula is
+                                                        SuperSpike's (Zenke & Ganguli 2018)
 sigmoid        k * sig(kx) * (1 - sig(kx))              4; derivative of sig(kx)
 atan           (k/2) / (1 + (pi/2 * k * x)^2)           2; Fang et al. 2021 (SpikingJelly)
-triangle       k * max(0, 1 - k|x|)                     1; Esser et al. 2016, Bellec et al. 2018
+triangle       k * max(0, 1 - k|x|)                     1; Esser et al. 2016, Bellec et al. 2018;
+                                                        SpikingJelly's PiecewiseQuadratic
 boxcar         k where |x| < 1/(2k), else 0             1; rectangular, Wu et al. 2018
-============== ======================================== ==================================
+============== ======================================== ========================================
 
-All but "post" are non-zero below threshold, so a neuron that never fired still
-receives a gradient. "fast_sigmoid", "triangle" and "boxcar" peak at ``k``, "sigmoid"
-at ``k/4`` and "atan" at ``k/2``. Over all x, "sigmoid", "atan", "triangle" and
-"boxcar" integrate to 1 (the step's total rise); "fast_sigmoid" integrates to ``2/k``.
+The post's rule is the derivative of ReLU, ``1[x > 0]``, used in place of the step's:
+the straight-through estimator (backward = identity) gated by the neuron's own spike.
+snnTorch's ``surrogate.triangular`` is another function than ``triangle`` here: its
+backward is ``+threshold`` below threshold and ``-threshold`` at or above it, not a bump.
+
+Where g is zero: "post" for every x <= 0, so a neuron that never fired receives no
+gradient; "triangle" for |x| >= 1/k and "boxcar" for |x| >= 1/(2k), on both sides of
+the threshold; "fast_sigmoid", "sigmoid" and "atan" are positive for every x in exact
+arithmetic (yet "sigmoid" is about 4.5e-7 at x = -4 with k = 4, and its float32 tails
+underflow to 0 far out). Peaks, at x = 0: 1 for
+"fast_sigmoid" (whatever k), ``k`` for "triangle" and "boxcar", ``k/4`` for "sigmoid",
+``k/2`` for "atan" (all equal 1 at the default slopes). Over all x, "sigmoid", "atan",
+"triangle" and "boxcar" integrate to 1 (the step's total rise); "fast_sigmoid"
+integrates to ``2/k`` (0.2 at k = 10): it is the unnormalized form.
 """
 
 from __future__ import annotations
@@ -107,7 +123,9 @@ class Heaviside(torch.autograd.Function):
     ``Heaviside.apply(x)`` with ``x`` of any shape returns float spikes (0/1) of the same
     shape. The backward lets the gradient through only where the neuron fired, as the
     post defines it (it is not the derivative of the step, which is 0 almost
-    everywhere). Introduced in notebook 01.
+    everywhere). It is snnTorch's ``surrogate.heaviside`` and equals, bit for bit, the
+    gradient autograd gives for ``torch.relu(x)``: the straight-through estimator gated by
+    the spike. Introduced in notebook 01.
     """
 
     @staticmethod

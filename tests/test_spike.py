@@ -75,7 +75,7 @@ def test_surrogate_backward_matches_closed_form(name, slope):
     torch.testing.assert_close(surrogate_grad(X, name, slope), expected)
 
 
-def test_seed_backward_passes_only_where_fired():
+def test_post_backward_passes_only_where_fired():
     assert backward_of(X, surrogate="post").tolist() == [0, 0, 0, 0, 0, 1, 1, 1, 1]
 
 
@@ -117,3 +117,36 @@ def test_non_tensor_and_integer_input_are_refused():
         spike([0.5, -0.5])
     with pytest.raises(TypeError, match=r"x must be a floating-point tensor; got dtype torch.int64"):
         spike(torch.tensor([1, 0]))
+
+
+def test_post_rule_is_the_relu_derivative_bit_for_bit():
+    x = torch.randn(1000, generator=torch.Generator().manual_seed(0)) * 2
+    x[:3] = 0.0  # the strict comparison: no gradient at x = 0, as ReLU's backward
+    upstream = torch.randn(1000, generator=torch.Generator().manual_seed(1))
+    a, b = x.clone().requires_grad_(), x.clone().requires_grad_()
+    spike(a, "post").backward(upstream)
+    torch.relu(b).backward(upstream)
+    assert torch.equal(a.grad, b.grad)
+
+
+@pytest.mark.parametrize("k", [0.5, 1.0, 4.0])
+def test_finite_supports_and_peaks(k):
+    # triangle is zero from |x| = 1/k on, boxcar from |x| = 1/(2k) on, on both sides of threshold
+    edges = torch.tensor([-1 / k, 1 / k, -2 / k, 2 / k])
+    assert surrogate_grad(edges, "triangle", k).tolist() == [0, 0, 0, 0]
+    half = torch.tensor([-1 / (2 * k), 1 / (2 * k), -1 / k])
+    assert surrogate_grad(half, "boxcar", k).tolist() == [0, 0, 0]
+    assert surrogate_grad(torch.tensor([-0.9 / (2 * k)]), "boxcar", k).item() == k
+    # fast sigmoid peaks at 1 whatever k; triangle and boxcar at k; sigmoid at k/4, atan at k/2
+    zero = torch.zeros(1)
+    assert surrogate_grad(zero, "fast_sigmoid", k).item() == 1.0
+    assert surrogate_grad(zero, "triangle", k).item() == k == surrogate_grad(zero, "boxcar", k).item()
+    assert surrogate_grad(zero, "sigmoid", k).item() == pytest.approx(k / 4)
+    assert surrogate_grad(zero, "atan", k).item() == pytest.approx(k / 2)
+
+
+def test_bump_surrogates_reach_below_threshold_and_post_does_not():
+    below = torch.tensor([-3.0, -1.0, -1e-3])
+    assert surrogate_grad(below, "post").tolist() == [0, 0, 0]
+    for name in ("fast_sigmoid", "sigmoid", "atan"):
+        assert (surrogate_grad(below, name) > 0).all(), name
