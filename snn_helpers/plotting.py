@@ -13,6 +13,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ._checks import check_positive
 from .spike import SURROGATES, surrogate_grad
 from .training import History
 
@@ -59,14 +60,32 @@ def plot_loss(
 
 
 def plot_raster(
-    spikes: torch.Tensor, ax: Axes | None = None, title: str = "Spike raster"
+    spikes: torch.Tensor,
+    ax: Axes | None = None,
+    title: str = "Spike raster",
+    marker_size: float | None = None,
 ) -> tuple[Figure, Axes]:
-    """Dots where neurons fired. ``spikes``: ``[time, neurons]`` of 0/1."""
+    """A tick where a neuron fired. ``spikes``: ``[time, neurons]`` of 0/1.
+
+    ``marker_size`` is the tick's height in points; None makes it 60% of a row's height
+    (at most 10 points), so that ticks of neighbouring rows stay apart instead of merging
+    into bars when neighbours fire at the same steps.
+    """
+    if not isinstance(spikes, torch.Tensor):
+        raise TypeError(f"spikes must be a torch.Tensor [time, neurons]; got {type(spikes).__name__}")
+    if spikes.dim() != 2:
+        raise ValueError(f"spikes must have 2 dims [time, neurons]; got shape {tuple(spikes.shape)}")
     fig, ax = _axes(ax)
-    t, n = torch.nonzero(spikes.detach().cpu(), as_tuple=True)
-    ax.scatter(t.numpy(), n.numpy(), marker="|", s=12, color="black")
-    ax.set(title=title, xlabel="time step", ylabel="neuron index", xlim=(-0.5, spikes.shape[0] - 0.5))
-    ax.set_ylim(-0.5, spikes.shape[1] - 0.5)
+    spikes = spikes.detach().cpu()
+    n_time, n_neurons = spikes.shape[0], spikes.shape[1]
+    if marker_size is None:
+        row_points = ax.get_position().height * fig.get_size_inches()[1] * 72 / n_neurons
+        marker_size = min(10.0, 0.6 * row_points)
+    check_positive("marker_size", marker_size)
+    t, n = torch.nonzero(spikes, as_tuple=True)
+    ax.scatter(t.numpy(), n.numpy(), marker="|", s=marker_size**2, linewidths=1.5, color="black")
+    ax.set(title=title, xlabel="time step", ylabel="neuron index", xlim=(-0.5, n_time - 0.5))
+    ax.set_ylim(-0.5, n_neurons - 0.5)
     return fig, ax
 
 
@@ -100,7 +119,9 @@ def plot_surrogates(
 ) -> tuple[Figure, Axes]:
     """Each surrogate's ``g(x)`` against the distance to threshold ``x = v - threshold``.
 
-    "post" is drawn as the post's rule for a neuron's own spike: 1 where x > 0.
+    "post" is drawn as the post's rule for a neuron's own spike: 1 where x > 0, as a
+    thick dashed black line above the others (boxcar's line would hide it on 0 < x < 1/(2k)).
+    The legend sits outside the axes, on the right.
     """
     fig, ax = _axes(ax)
     x = torch.linspace(*x_range, 801)
@@ -108,9 +129,10 @@ def plot_surrogates(
         slope = (slopes or {}).get(name)
         k = slope if slope is not None else SURROGATES[name].default_slope
         label = name if k is None else f"{name} (k={k:g})"
-        ax.plot(x, surrogate_grad(x, name, slope), label=label)
-    ax.set(title=title, xlabel="x = v - threshold (threshold units)", ylabel="g(x), used as dH/dx")
-    ax.legend(fontsize="small")
+        style = {"color": "black", "linestyle": "--", "linewidth": 2.5, "zorder": 3} if name == "post" else {}
+        ax.plot(x, surrogate_grad(x, name, slope), label=label, **style)
+    ax.set(title=title, xlabel="x = v - threshold", ylabel="g(x), used as dH/dx")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return fig, ax
 
 

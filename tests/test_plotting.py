@@ -39,6 +39,30 @@ def test_raster_marks_each_spike():
     plt.close("all")
 
 
+def test_raster_ticks_stay_shorter_than_a_row():
+    # 40 rows in a 3.5 in figure: a row is under 5 points, so a tick of 60% of it leaves a gap
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    plot_raster(torch.ones(5, 40), ax=ax)
+    row_points = ax.get_position().height * 3.5 * 72 / 40
+    (size,) = set(ax.collections[0].get_sizes())
+    assert size**0.5 == pytest.approx(0.6 * row_points)
+    fig, ax = plot_raster(torch.ones(5, 2))  # few rows: capped at 10 points
+    assert set(ax.collections[0].get_sizes()) == {100.0}
+    fig, ax = plot_raster(torch.ones(5, 2), marker_size=3.0)
+    assert set(ax.collections[0].get_sizes()) == {9.0}
+    plt.close("all")
+
+
+def test_raster_refuses_bad_input():
+    with pytest.raises(TypeError, match=r"spikes must be a torch.Tensor \[time, neurons\]; got list"):
+        plot_raster([[0, 1]])
+    with pytest.raises(ValueError, match=r"spikes must have 2 dims \[time, neurons\]; got shape \(2, 3, 4\)"):
+        plot_raster(torch.zeros(2, 3, 4))
+    with pytest.raises(ValueError, match=r"marker_size must be a positive number; got -1"):
+        plot_raster(torch.zeros(2, 3), marker_size=-1.0)
+    plt.close("all")
+
+
 def test_membrane_threshold_and_spikes():
     fig, ax = plot_membrane(torch.tensor([0.5, 1.2, 0.3]), torch.tensor([0.0, 1.0, 0.0]), threshold=1.0)
     assert labelled(ax)
@@ -51,6 +75,11 @@ def test_membrane_threshold_and_spikes():
 def test_surrogates_and_confusion():
     fig, ax = plot_surrogates(["post", "atan"], slopes={"atan": 3.0})
     assert labelled(ax) and [t.get_text() for t in ax.get_legend().get_texts()] == ["post", "atan (k=3)"]
+    fig, ax = plot_surrogates()  # the post's step drawn dashed above every other line (boxcar hid it)
+    post = next(line for line in ax.lines if line.get_label() == "post")
+    assert post.get_linestyle() == "--" and all(
+        post.get_zorder() > o.get_zorder() for o in ax.lines if o is not post
+    )
     fig, ax = plot_confusion(torch.tensor([[3, 1], [0, 4]]))
     assert labelled(ax) and sorted(t.get_text() for t in ax.texts) == ["1", "3", "4"]
     plt.close("all")
