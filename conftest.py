@@ -1,16 +1,17 @@
-"""pytest setup shared by unit tests and the strict nbval run (see GUIDE section 5).
+"""pytest setup shared by unit tests and the strict nbval run (docs/maintaining.md).
 
-Environment variables set here reach the notebook kernels that nbval starts.
+The notebooks' environment comes from tools/course_files.py (one place for it, shared with
+`make notebooks`); variables set here reach the kernels that nbval starts.
 """
 
 import os
 from pathlib import Path
 
+from tools.course_files import NOTEBOOK_ENV
+
 ROOT = Path(__file__).resolve().parent
-# Warnings raised in a cell name the cell's file: a fixed name keeps outputs stable.
-os.environ.setdefault("IPYKERNEL_CELL_NAME", "<cell>")
-os.environ.setdefault("PYTHONHASHSEED", "0")
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+for name, value in NOTEBOOK_ENV.items():
+    os.environ.setdefault(name, value)
 
 
 def pytest_configure(config):

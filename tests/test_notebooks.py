@@ -9,16 +9,15 @@ import ast
 import importlib
 import pkgutil
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
 import snn_helpers
 import snn_helpers.course
+from tools.course_files import ROOT, course_notebooks
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course_notebooks()
 IDS = [p.name for p in NOTEBOOKS]
 
 

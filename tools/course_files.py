@@ -1,4 +1,5 @@
-"""What the course's tools share: the notebook list and the usual `[--out DIR] [NOTEBOOK ...]` arguments."""
+"""What the course's tools and tests share: the notebook list, the notebooks' environment and the usual
+`[--out DIR] [NOTEBOOK ...]` arguments. One place for each setting (conftest.py imports it too)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,21 @@ import argparse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+
+# The environment of every notebook kernel, when regenerating (tools/regenerate.py) and when testing
+# (conftest.py): a warning raised in a cell then names "<cell>" rather than a temporary file that
+# changes at every run; hashing is seeded; figures render inline as PNG.
+NOTEBOOK_ENV = {
+    "IPYKERNEL_CELL_NAME": "<cell>",
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
 
 
 def course_notebooks() -> list[Path]:
     """notebooks/NN_*.ipynb, in order."""
-    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    return sorted((ROOT / "notebooks").glob(NOTEBOOK_PATTERN))
 
 
 def parse_out_and_notebooks(argv: list[str], description: str, default_out: str) -> tuple[Path, list[Path]]:

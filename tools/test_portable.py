@@ -1,6 +1,7 @@
 """Strict nbval over the notebooks under each CPU setting a learner's machine may have (`make test-portable`).
 
-Usage: python tools/test_portable.py [--settings NAME,NAME] [NOTEBOOK ...]   (default: every setting, every notebook)
+Usage: python tools/test_portable.py [--settings NAME,NAME] [NOTEBOOK ...]
+(default: every setting, every notebook)
 
 Each setting is a set of environment variables that makes torch, MKL and oneDNN compute as another
 CPU would (another vector width, another thread count) or switches the C++ kernel off. The rule the
