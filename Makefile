@@ -4,27 +4,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export IPYKERNEL_CELL_NAME := <cell>
-export PYTHONHASHSEED := 0
+# JupyterLab settings of the course (no "news" prompt, no update check): installed into the venv's
+# own settings folder, never into the user's home
+LAB_OVERRIDES := tools/jupyterlab/overrides.json
+# (the notebooks' environment variables live in tools/course_files.py, read by conftest and regenerate)
 # the venv's tools (ninja for the C++ kernel, jupyter, ruff) come first
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab test test-portable notebooks student html bench clean
+.PHONY: setup lab lab-student lock test test-portable notebooks student html bench clean
 
-$(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp
+$(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp $(LAB_OVERRIDES) $(VENV)/share/jupyter/lab/settings/overrides.json
 	@# build the fused engine's C++ kernel once (about 30 s); without a compiler it falls back to torch ops
 	$(BIN)/python -c "from snn_helpers import kernel; print('fused engine on the CPU:', kernel.backend())"
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv with the pinned packages
 
-lab: $(STAMP)  ## JupyterLab on notebooks/, on 127.0.0.1 with a token
+lab: $(STAMP)  ## JupyterLab on notebooks/ (with solutions), on 127.0.0.1 with a token
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+
+lab-student: $(STAMP)  ## JupyterLab on student/ (exercises blank): writes the copies that are missing, keeps yours
+	$(BIN)/python tools/make_student.py --keep-existing
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=student $(ALLOW_ROOT)
 
 test: $(STAMP)  ## unit tests, strict nbval over every notebook, ruff over code and notebooks
 	$(BIN)/python -m pytest
@@ -33,6 +41,13 @@ test: $(STAMP)  ## unit tests, strict nbval over every notebook, ruff over code 
 PORTABLE ?= default,avx2,avx2-1thread,sse42,1thread,4threads,no-kernel
 test-portable: $(STAMP)  ## strict nbval under each CPU setting of docs/maintaining.md (PORTABLE=name,name to choose)
 	$(BIN)/python tools/test_portable.py --settings $(PORTABLE)
+
+lock:  ## recompile requirements.txt from requirements.in (pip-tools; docs/maintaining.md, "Bumping a pin")
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip-tools==7.6.2
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host requirements.in -o requirements.txt
+	@# the CPU build's local version label (+cpu) would make the pin fail where the plain wheel is the CPU one
+	sed -i 's/^torch==\(.*\)+cpu$$/torch==\1/' requirements.txt
 
 notebooks: $(STAMP)  ## re-execute every notebook in place, deterministically
 	$(BIN)/python tools/regenerate.py

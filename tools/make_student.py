@@ -1,6 +1,8 @@
 """Write student copies of the notebooks (`make student`): solutions out, outputs cleared.
 
-Usage: python tools/make_student.py [--out student] [notebooks/NN_name.ipynb ...]   (default: all)
+Usage: python tools/make_student.py [--out student] [--keep-existing] [notebooks/NN_name.ipynb ...]
+(default: all notebooks). `--keep-existing` (used by `make lab-student`) writes only the copies that
+are missing, so a learner's work in a copy is never overwritten; `make student` rewrites them all.
 
 In every code cell, each region from a `### BEGIN SOLUTION` line to its `### END SOLUTION`
 line (nbgrader's markers) is replaced by `raise NotImplementedError()` at the indentation of
@@ -50,16 +52,29 @@ def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def count_exercises(nb: nbformat.NotebookNode) -> int:
+    """Code cells holding at least one solution region: the notebook's exercises."""
+    return sum(
+        any(BEGIN.match(line) for line in c.source.splitlines()) for c in nb.cells if c.cell_type == "code"
+    )
+
+
 def main(argv: list[str]) -> int:
-    out, paths = parse_out_and_notebooks(argv, __doc__.splitlines()[0], "student")
+    keep = "--keep-existing" in argv
+    out, paths = parse_out_and_notebooks(
+        [a for a in argv if a != "--keep-existing"], __doc__.splitlines()[0], "student"
+    )
     for path in paths:
-        nb = student_copy(nbformat.read(path, as_version=4))
+        target = out / path.name
+        if keep and target.exists():
+            print(f"{target}: kept (your work in it stays; `make student` rewrites it)")
+            continue
+        source = nbformat.read(path, as_version=4)
+        exercises = count_exercises(source)
+        nb = student_copy(source)
         nbformat.validate(nb)
-        nbformat.write(nb, out / path.name)
-        solutions = sum(
-            c.source.count("raise NotImplementedError()") for c in nb.cells if c.cell_type == "code"
-        )
-        print(f"{out / path.name}: {solutions} exercise stubs")
+        nbformat.write(nb, target)
+        print(f"{target}: {exercises} exercises to solve")
     return 0
 
 
