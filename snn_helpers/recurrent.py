@@ -1,0 +1,342 @@
+"""A recurrent layer of leaky integrate-and-fire (LIF) neurons, and its fused engine.
+
+Introduced in notebook 12 (time matters: a temporal task and a recurrent layer).
+
+One step, with ``s`` the spikes (0/1), ``theta`` the threshold, ``beta`` the leak factor
+(``exp(-dt / tau)``; 1 is the IF neuron of notebook 02), ``I_t = W_in x_t + b`` the input
+current and ``W_rec`` the recurrent weight (``[hidden, hidden]``, row ``i`` the synapses onto
+neuron ``i``)::
+
+    reset "zero":      v_t = beta * v_{t-1} * (1 - s_{t-1}) + I_t + W_rec s_{t-1}
+    reset "subtract":  v_t = beta * v_{t-1} - theta * s_{t-1} + I_t + W_rec s_{t-1}
+    s_t = H(v_t - theta)   (step forward, surrogate backward)
+
+As in :class:`snn_helpers.IF`, the reset acts at the step after the spike, and ``detach_reset``
+stops the gradient through the reset term only (the recurrent synapses still carry it). The
+state starts at ``v = 0, s = 0``.
+
+Two engines give the same spikes and gradients equal up to rounding:
+
+- ``"loop"``: the steps above with plain autograd (the reference; torch records every step);
+- ``"fused"``: the input Linear leaves the loop (one matrix product over all steps), the
+  recurrence runs in one ``torch.autograd.Function`` whose backward through time is written by
+  hand. With ``a_t = dL/dv_t``, ``e_t`` the gradient arriving on the spikes, ``g_t`` the
+  surrogate derivative, from ``t = T-1`` down to 0 (``a_T = 0``)::
+
+      dL/ds_t = e_t + a_{t+1} W_rec + a_{t+1} * dv_{t+1}/ds_t|reset
+                dv_{t+1}/ds_t|reset = -beta v_t (zero), -theta (subtract), 0 (detach_reset)
+      a_t     = a_{t+1} * beta (1 - s_t) (zero) or a_{t+1} * beta (subtract)  + dL/ds_t * g_t
+
+  ``dL/dI_t = a_t``; ``dL/dW_rec = sum_t a_t^T s_{t-1}``, one matrix product over all steps
+  after the loop. The recurrent product ``a_{t+1} W_rec`` needs ``a_{t+1}``, so it cannot leave
+  the loop (nor can ``W_rec s_{t-1}`` in the forward, which needs the previous step's spikes).
+  Only the membrane is saved; spikes and ``g`` are recomputed from it.
+
+On the CPU, a compiled kernel (``csrc/recurrent_kernel.cpp``, see
+:mod:`snn_helpers.recurrent_kernel`) runs both loops in C++ when it could be built; it calls the
+same matrix product as torch and rounds every other operation as the torch-ops path does, so the
+results are the same to the last bit with or without it. On other devices (CUDA), torch ops run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from . import recurrent_kernel
+from ._checks import check_choice, check_positive, check_tensor
+from .neuron import RESETS
+from .spike import _grad, resolve_slope, spike
+
+ENGINES = ("loop", "fused")
+_EMPTY = torch.empty(0)
+
+
+def check_beta(beta: object) -> float:
+    """Return ``beta`` as a float; raise TypeError/ValueError unless it is a number in (0, 1]."""
+    if isinstance(beta, bool) or not isinstance(beta, int | float):
+        raise TypeError(f"beta must be a number in (0, 1]; got {type(beta).__name__} {beta!r}")
+    if not (0 < beta <= 1 and math.isfinite(beta)):
+        raise ValueError(f"beta must be a number in (0, 1] (1 = no leak); got {beta!r}")
+    return float(beta)
+
+
+def _check_sequence_args(
+    current: object,
+    weight: object,
+    beta: object,
+    threshold: object,
+    reset: object,
+    surrogate: object,
+    slope: object,
+    detach_reset: object,
+) -> tuple[float, float | None]:
+    check_tensor("current", current, allow_nan=True)
+    if current.dim() != 3:
+        raise ValueError(
+            f"current must have 3 dims [time, batch, hidden]; got {current.dim()} dims, "
+            f"shape {tuple(current.shape)}"
+        )
+    if weight is not None:
+        check_tensor("weight", weight)
+        hidden = current.shape[-1]
+        if tuple(weight.shape) != (hidden, hidden):
+            raise ValueError(
+                f"weight must have shape [hidden, hidden] = ({hidden}, {hidden}); got {tuple(weight.shape)}"
+            )
+        if weight.dtype != current.dtype or weight.device != current.device:
+            raise ValueError(
+                f"weight must have current's dtype and device ({current.dtype}, {current.device}); "
+                f"got {weight.dtype}, {weight.device}"
+            )
+    beta = check_beta(beta)
+    check_positive("threshold", threshold)
+    check_choice("reset", reset, RESETS)
+    if not isinstance(detach_reset, bool):
+        raise TypeError(f"detach_reset must be a bool; got {type(detach_reset).__name__} {detach_reset!r}")
+    return beta, resolve_slope(surrogate, slope)
+
+
+def _forward(
+    current: torch.Tensor, weight: torch.Tensor | None, beta: float, threshold: float, zero: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Torch ops in the kernel's order: ``((beta v) * keep + I) + s W^T`` (zero reset)."""
+    v_all = torch.empty_like(current)
+    s_all = torch.empty_like(current)
+    v_all[0].copy_(current[0])
+    torch.gt(v_all[0], threshold, out=s_all[0])
+    decayed = torch.empty_like(current[0])
+    w_t = weight.t() if weight is not None else None
+    for t in range(1, current.shape[0]):
+        v, s_prev = v_all[t], s_all[t - 1]
+        torch.mul(v_all[t - 1], beta, out=decayed)
+        if zero:  # keep = 1 - s is 0 or 1, so decayed * keep is exact: one fused op rounds the same
+            torch.addcmul(current[t], decayed, 1 - s_prev, out=v)
+        else:
+            torch.sub(decayed, s_prev, alpha=threshold, out=v).add_(current[t])
+        if w_t is not None:
+            v.add_(torch.mm(s_prev, w_t))
+        torch.gt(v, threshold, out=s_all[t])
+    return s_all, v_all
+
+
+def _backward(
+    v_all: torch.Tensor,
+    weight: torch.Tensor | None,
+    grad_spikes: torch.Tensor | None,
+    grad_membrane: torch.Tensor | None,
+    g_all: torch.Tensor,
+    config: tuple[float, float, bool, bool],
+) -> torch.Tensor:
+    """dL/dI over all steps; every product and sum rounded separately, in the kernel's order."""
+    beta, threshold, zero, detach = config
+    n_time = v_all.shape[0]
+    grad_current = torch.empty_like(v_all)
+    spikes_all = (v_all > threshold).to(v_all.dtype)
+    keep_beta = (1 - spikes_all) * beta  # beta or 0: exact
+    if grad_spikes is None:
+        grad_spikes = torch.zeros_like(v_all)
+    for t in range(n_time - 1, -1, -1):
+        a, g = grad_current[t], g_all[t]
+        if t == n_time - 1:
+            torch.mul(grad_spikes[t], g, out=a)
+        else:
+            a_next, gs = grad_current[t + 1], grad_spikes[t]
+            if not detach:  # the reset term: -beta v_t (zero) or -theta (subtract)
+                gs = gs - a_next * (v_all[t] * beta if zero else threshold)
+            if weight is not None:
+                gs = gs + torch.mm(a_next, weight)
+            torch.mul(a_next, keep_beta[t] if zero else beta, out=a)
+            a.add_(gs * g)
+        if grad_membrane is not None:
+            a.add_(grad_membrane[t])
+    return grad_current
+
+
+class RecurrentLIFSequence(torch.autograd.Function):
+    """The recurrence over ``[time, batch, hidden]`` input currents; returns ``(spikes, membrane)``."""
+
+    @staticmethod
+    def forward(
+        ctx,
+        current: torch.Tensor,
+        weight: torch.Tensor | None,
+        beta: float,
+        threshold: float,
+        reset: str,
+        surrogate: str,
+        slope: float | None,
+        detach_reset: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        zero = reset == "zero"
+        compiled = recurrent_kernel.load() if current.device.type == "cpu" else None
+        if compiled is not None:
+            w = weight.contiguous() if weight is not None else _EMPTY
+            s_all, v_all = compiled.forward(current.contiguous(), w, beta, threshold, zero)
+        else:
+            s_all, v_all = _forward(current, weight, beta, threshold, zero)
+        ctx.compiled = compiled
+        ctx.save_for_backward(v_all, weight)
+        ctx.config = (beta, threshold, zero, detach_reset, surrogate, slope)
+        ctx.set_materialize_grads(False)
+        return s_all, v_all
+
+    @staticmethod
+    def backward(ctx, grad_spikes: torch.Tensor | None, grad_membrane: torch.Tensor | None):
+        v_all, weight = ctx.saved_tensors
+        beta, threshold, zero, detach, surrogate, slope = ctx.config
+        g_all = _grad(v_all - threshold, surrogate, slope)
+        if ctx.compiled is None:
+            grad = _backward(
+                v_all, weight, grad_spikes, grad_membrane, g_all, (beta, threshold, zero, detach)
+            )
+        else:
+            args = [t.contiguous() if t is not None else _EMPTY for t in (weight, grad_spikes, grad_membrane)]
+            grad = ctx.compiled.backward(v_all, *args, g_all.contiguous(), beta, threshold, zero, detach)
+        grad_weight = None
+        if weight is not None and ctx.needs_input_grad[1]:
+            hidden = v_all.shape[-1]
+            spikes_before = (v_all[:-1] > threshold).to(v_all.dtype).reshape(-1, hidden)
+            grad_weight = torch.mm(grad[1:].reshape(-1, hidden).t(), spikes_before)
+        return grad, grad_weight, None, None, None, None, None, None
+
+
+def recurrent_lif_sequence(
+    current: torch.Tensor,
+    weight: torch.Tensor | None,
+    beta: float = 1.0,
+    threshold: float = 1.0,
+    reset: str = "zero",
+    surrogate: str = "fast_sigmoid",
+    slope: float | None = None,
+    detach_reset: bool = False,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Run the recurrent LIF neurons over a whole sequence of input currents at once (fused engine).
+
+    Args:
+        current: input currents ``I_t``, ``[time, batch, hidden]`` (float, threshold units).
+        weight: recurrent weight ``W_rec`` ``[hidden, hidden]`` (same dtype and device), or None
+            for no recurrence (a feed-forward LIF layer).
+        beta: leak factor per step in (0, 1]; threshold: > 0; reset: "zero" or "subtract";
+            surrogate, slope: see :func:`snn_helpers.spike`; detach_reset: no gradient through the reset.
+
+    Returns:
+        ``(spikes, membrane)``, each ``[time, batch, hidden]``: the same values as stepping
+        :class:`RecurrentLIF` with ``engine="loop"``, and gradients equal up to rounding.
+        Introduced in notebook 12.
+    """
+    beta, slope = _check_sequence_args(
+        current, weight, beta, threshold, reset, surrogate, slope, detach_reset
+    )
+    return RecurrentLIFSequence.apply(
+        current, weight, beta, float(threshold), reset, surrogate, slope, detach_reset
+    )
+
+
+class RecurrentLIF(nn.Module):
+    """Input Linear, then LIF neurons that also receive their own previous spikes.
+
+    Args:
+        n_inputs: input channels per step.
+        n_hidden: LIF neurons.
+        beta: leak factor per step in (0, 1] (1: no leak, the IF neuron).
+        threshold, reset, surrogate, slope, detach_reset: as in :class:`snn_helpers.IF`.
+        recurrent: False drops ``W_rec`` (a feed-forward LIF layer, on the same engine).
+        engine: "loop" (step by step, plain autograd) or "fused" (one autograd Function).
+
+    Parameters: ``input`` (an ``nn.Linear(n_inputs, n_hidden)``) and, if ``recurrent``,
+    ``recurrent_weight`` ``[n_hidden, n_hidden]``, drawn like a Linear's weight,
+    U(-1/sqrt(n_hidden), 1/sqrt(n_hidden)).
+
+    ``forward(x)`` takes ``x`` of shape ``[time, batch, n_inputs]`` (or ``[time, n_inputs]``) and
+    returns the spikes (0.0/1.0) ``[time, batch, n_hidden]`` (or ``[time, n_hidden]``); with
+    ``return_membrane=True``, ``(spikes, membrane)``. Introduced in notebook 12.
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_hidden: int,
+        beta: float = 0.9,
+        threshold: float = 1.0,
+        reset: str = "zero",
+        surrogate: str = "fast_sigmoid",
+        slope: float | None = None,
+        detach_reset: bool = False,
+        recurrent: bool = True,
+        engine: str = "fused",
+    ) -> None:
+        super().__init__()
+        check_positive("n_inputs", n_inputs, integer=True)
+        check_positive("n_hidden", n_hidden, integer=True)
+        check_positive("threshold", threshold)
+        check_choice("reset", reset, RESETS)
+        check_choice("engine", engine, ENGINES)
+        for name, value in [("detach_reset", detach_reset), ("recurrent", recurrent)]:
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be a bool; got {type(value).__name__} {value!r}")
+        self.beta = check_beta(beta)
+        self.threshold, self.reset, self.surrogate = float(threshold), reset, surrogate
+        self.slope = resolve_slope(surrogate, slope)
+        self.detach_reset, self.engine = detach_reset, engine
+        self.n_inputs, self.n_hidden = n_inputs, n_hidden
+        self.input = nn.Linear(n_inputs, n_hidden)
+        self.recurrent_weight = None
+        if recurrent:
+            bound = 1 / math.sqrt(n_hidden)
+            self.recurrent_weight = nn.Parameter(torch.empty(n_hidden, n_hidden).uniform_(-bound, bound))
+
+    def forward(
+        self, x: torch.Tensor, return_membrane: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        check_tensor("x", x)
+        if x.dim() not in (2, 3) or x.shape[-1] != self.n_inputs:
+            raise ValueError(
+                f"x must have shape [time, batch, {self.n_inputs}] or [time, {self.n_inputs}]; "
+                f"got {tuple(x.shape)}"
+            )
+        unbatched = x.dim() == 2
+        if unbatched:
+            x = x.unsqueeze(1)
+        if self.engine == "fused":
+            spikes, membrane = RecurrentLIFSequence.apply(
+                self.input(x), self.recurrent_weight, self.beta, self.threshold, self.reset,
+                self.surrogate, self.slope, self.detach_reset,
+            )  # fmt: skip
+        else:
+            spikes, membrane = self._loop(x)
+        if unbatched:
+            spikes, membrane = spikes.squeeze(1), membrane.squeeze(1)
+        return (spikes, membrane) if return_membrane else spikes
+
+    def _loop(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The reference: Linear, recurrent product, leak, reset and spike at each step, under autograd."""
+        w = self.recurrent_weight
+        v = s = None
+        spikes, membrane = [], []
+        for t in range(x.shape[0]):
+            current = self.input(x[t])
+            if t == 0:
+                v = current
+            else:
+                s_reset = s.detach() if self.detach_reset else s
+                if self.reset == "zero":
+                    v = self.beta * v * (1 - s_reset) + current
+                else:
+                    v = self.beta * v - self.threshold * s_reset + current
+                if w is not None:
+                    v = v + s @ w.t()
+            s = spike(v - self.threshold, self.surrogate, self.slope)
+            spikes.append(s)
+            membrane.append(v)
+        return torch.stack(spikes), torch.stack(membrane)
+
+    def extra_repr(self) -> str:
+        return (
+            f"n_inputs={self.n_inputs}, n_hidden={self.n_hidden}, beta={self.beta}, "
+            f"threshold={self.threshold}, "
+            f"reset={self.reset!r}, surrogate={self.surrogate!r}, detach_reset={self.detach_reset}, "
+            f"recurrent={self.recurrent_weight is not None}, engine={self.engine!r}"
+        )
