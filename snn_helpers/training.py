@@ -1,10 +1,11 @@
 """The post's training run, with a history that shows what the loss curve hides.
 
-Introduced in notebook 05 (the training run); used in notebooks 04 and 07.
+Introduced in notebook 04 (the task, the loss and `train`); notebook 05 reads its history; used in 07.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
@@ -40,8 +41,25 @@ class History:
         return len(self.loss)
 
     def loss_drop(self) -> float:
-        """First loss divided by the last (how many-fold the loss fell)."""
-        return self.loss[0] / self.loss[-1] if self.loss[-1] > 0 else float("inf")
+        """First loss divided by the last: how many-fold the loss fell.
+
+        Edge cases, chosen so that a broken run never reads as a good one:
+
+        - NaN if the first or the last loss is NaN (a NaN loss did not fall; look at
+          ``nan_neurons`` and ``nonfinite``);
+        - ``inf`` if the last loss is exactly 0 and the first is not (the loss reached its floor:
+          on the post's task every neuron is silent);
+        - NaN if both are 0 (nothing to fall from).
+
+        Raises:
+            ValueError: if the history is empty.
+        """
+        if not self.loss:
+            raise ValueError("loss_drop needs at least one iteration; got an empty History")
+        first, last = self.loss[0], self.loss[-1]
+        if math.isnan(first) or math.isnan(last) or first == last == 0:
+            return float("nan")
+        return first / last if last != 0 else float("inf")
 
 
 def rate_loss(spikes: torch.Tensor, target_rate: float = 0.0, per_neuron: bool = False) -> torch.Tensor:

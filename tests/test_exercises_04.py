@@ -1,16 +1,71 @@
-"""Notebook 04's exercise checkers accept right answers and refuse wrong ones with a helpful hint."""
-
+"""Notebook 04's exercise checkers accept right answers and refuse each mistake with its own hint."""
 
 import pytest
+import torch
 
 from snn_helpers.course import exercises_04
 
 
-def test_fraction_checkers(capsys):
+def right_silent(s):
+    return (s.reshape(-1, s.shape[-1]).sum(0) == 0).float().mean().item()
+
+
+def test_right_answers_pass(capsys):
     exercises_04.check_first_step_fraction(lambda model, x: model(x)[0].mean().item())
-    exercises_04.check_silent_fraction(lambda s: (s.reshape(-1, s.shape[-1]).sum(0) == 0).float().mean().item())
-    assert capsys.readouterr().out.count("passed") == 2
-    with pytest.raises(AssertionError, match=r"(?s)take the spikes of step 0"):
-        exercises_04.check_first_step_fraction(lambda model, x: model(x).mean().item())
-    with pytest.raises(AssertionError, match=r"(?s)expected 0.5, got 0.25"):
-        exercises_04.check_silent_fraction(lambda s: (s == 0).float().mean().item() - 0.5)
+    exercises_04.check_silent_fraction(right_silent)
+    exercises_04.check_prediction_is_a_fraction(0.3)
+    exercises_04.check_silent_prediction(0.3, 0.31)
+    assert capsys.readouterr().out.count("passed") == 4
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda model, x: model(x).mean().item(), r"averaged over all 10 steps"),
+        (lambda model, x: model(x)[0].sum().item(), r"counted the neurons that fire"),
+        (lambda model, x: (model(x).sum(0) > 0).float().mean().item(), r"fires at some step of the window"),
+        (lambda model, x: 0.5, r"take the spikes of step 0 only"),
+    ],
+)
+def test_first_step_mistakes_get_their_own_hint(wrong, hint):
+    with pytest.raises(AssertionError, match=r"(?s)bias_init='uniform'.*" + hint):
+        exercises_04.check_first_step_fraction(wrong)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda s: 1 - right_silent(s), r"expected 0.4, got 0.6.*fired at least once; silent is the rest"),
+        (lambda s: (s == 0).float().mean().item(), r"expected 0.4, got 0.7333.*counted zero entries"),
+        (lambda s: (s.sum(0) == 0).float().mean().item(), r"expected 0.2, got 0.6.*fires in no sample"),
+        (lambda s: 0.0, r"expected 0.4, got 0.*sum over every dim but the last"),
+    ],
+)
+def test_silent_fraction_mistakes_get_their_own_hint(wrong, message):
+    with pytest.raises(AssertionError, match=r"(?s)" + message):
+        exercises_04.check_silent_fraction(wrong)
+
+
+@pytest.mark.parametrize("bad", ["0.3", 30, -0.1, True, None])
+def test_a_prediction_must_be_a_fraction(bad):
+    with pytest.raises(AssertionError, match=r"expected a fraction between 0 and 1 \(a float\)"):
+        exercises_04.check_prediction_is_a_fraction(bad)
+    with pytest.raises(AssertionError, match=r"expected a fraction between 0 and 1"):
+        exercises_04.check_silent_prediction(bad, 0.3)
+
+
+def test_a_wrong_prediction_says_what_to_reconsider():
+    with pytest.raises(
+        AssertionError, match=r"(?s)within 0.1 of the measured 0.31, got 0.05.*too low.*no gradient"
+    ):
+        exercises_04.check_silent_prediction(0.05, 0.31)
+    with pytest.raises(AssertionError, match=r"(?s)got 0.60.*too high.*fresh input"):
+        exercises_04.check_silent_prediction(0.6, 0.31)
+
+
+def test_checks_leave_the_global_rng_alone():
+    torch.manual_seed(7)
+    state = torch.get_rng_state()
+    exercises_04.check_first_step_fraction(lambda model, x: model(x)[0].mean().item())
+    exercises_04.check_silent_fraction(right_silent)
+    assert torch.equal(torch.get_rng_state(), state)

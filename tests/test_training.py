@@ -1,10 +1,12 @@
 """The post's experiment and what its history shows; the loss by hand; argument errors."""
 
+import math
+
 import pytest
 import torch
 
 from post_reference import PostModel
-from snn_helpers import Model, rate_loss, set_seed, train
+from snn_helpers import History, Model, rate_loss, set_seed, train
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +69,30 @@ def test_rate_loss_by_hand():
     assert rate_loss(spikes, 0.5, per_neuron=True).item() == pytest.approx((1 / 16 + 1 / 4) / 2)
 
 
+def batched_run(input_seed: int, global_seed: int = 0) -> History:
+    torch.manual_seed(0)  # the same initial weights for every run
+    model = Model(20, 10, n_time=4)
+    torch.manual_seed(global_seed)  # the global RNG, which the generator should make irrelevant
+    return train(model, n_iter=3, batch_size=8, generator=torch.Generator().manual_seed(input_seed))
+
+
 def test_batched_training_and_generator():
-    gen = torch.Generator().manual_seed(1)
-    h = train(Model(20, 10, n_time=4), n_iter=3, batch_size=8, generator=gen)
-    assert len(h.loss) == len(h.grad_max) == len(h.nan_neurons) == 3
+    h = batched_run(1)
+    assert len(h.loss) == len(h.rate) == len(h.grad_max) == len(h.nan_neurons) == 3
+    assert batched_run(1).loss == h.loss and batched_run(1).rate == h.rate  # same generator: same run
+    assert batched_run(1, global_seed=5).loss == h.loss  # the inputs come from the generator alone
+    assert batched_run(2).loss != h.loss  # another generator: another run
+
+
+def test_loss_drop_by_hand_and_its_edge_cases():
+    assert History(loss=[0.5, 0.1, 0.02]).loss_drop() == pytest.approx(25.0)
+    assert History(loss=[0.1, 0.2]).loss_drop() == pytest.approx(0.5)  # a rising loss drops < 1-fold
+    assert History(loss=[0.1, 0.0]).loss_drop() == math.inf  # the floor reached: every neuron silent
+    assert math.isnan(History(loss=[0.1, math.nan]).loss_drop())  # a NaN loss did not fall
+    assert math.isnan(History(loss=[math.nan, 0.1]).loss_drop())
+    assert math.isnan(History(loss=[0.0, 0.0]).loss_drop())  # nothing to fall from
+    with pytest.raises(ValueError, match=r"loss_drop needs at least one iteration; got an empty History"):
+        History().loss_drop()
 
 
 @pytest.mark.parametrize(
