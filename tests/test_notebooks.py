@@ -21,12 +21,16 @@ NOTEBOOKS = course_notebooks()
 IDS = [p.name for p in NOTEBOOKS]
 
 
-def course_checkers() -> set[str]:
-    """The names of every exercise checker in snn_helpers.course."""
-    names = set()
-    for info in pkgutil.iter_modules(snn_helpers.course.__path__):
-        module = importlib.import_module(f"snn_helpers.course.{info.name}")
-        names |= {n for n in dir(module) if n.startswith("check_")}
+def library_names() -> set[str]:
+    """Every public function and class defined in snn_helpers and its subpackages (checkers included)."""
+    names = set(snn_helpers.__all__)
+    for info in pkgutil.walk_packages(snn_helpers.__path__, "snn_helpers."):
+        module = importlib.import_module(info.name)
+        names |= {
+            n
+            for n, obj in vars(module).items()
+            if not n.startswith("_") and callable(obj) and getattr(obj, "__module__", None) == info.name
+        }
     return names
 
 
@@ -151,7 +155,7 @@ def test_cells_are_short(nb):
 
 
 def test_no_helper_redefined(nb):
-    library = set(snn_helpers.__all__) | course_checkers()
+    library = library_names()
     for cell in code_cells(nb):
         tree = ast.parse(python_source(cell))
         defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
