@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab lab-student lock test test-portable notebooks student html bench clean
+.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks student html bench clean
 
 $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ lock:  ## recompile requirements.txt from requirements.in (pip-tools; docs/maint
 	@# the CPU build's local version label (+cpu) would make the pin fail where the plain wheel is the CPU one
 	sed -i 's/^torch==\(.*\)+cpu$$/torch==\1/' requirements.txt
 
+check-nbgrader: $(STAMP)  ## nbgrader's generate_assignment takes every notebook as it is (own venv: .venv-nbgrader)
+	test -x .venv-nbgrader/bin/nbgrader || ( $(PYTHON) -m venv .venv-nbgrader && \
+		.venv-nbgrader/bin/python -m pip install --quiet --disable-pip-version-check nbgrader==0.9.6 )
+	$(BIN)/python tools/check_nbgrader.py .venv-nbgrader/bin/nbgrader
+
 notebooks: $(STAMP)  ## re-execute every notebook in place, deterministically
 	$(BIN)/python tools/regenerate.py
 
@@ -63,5 +68,5 @@ bench: $(STAMP)  ## speed of a training step: this course's engines against snnT
 	$(BIN)/python benchmarks/bench_training_step.py
 
 clean:  ## remove .venv, generated copies and caches
-	rm -rf $(VENV) student html build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-nbgrader student html build *.egg-info .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -111,3 +111,25 @@ def test_course_jupyterlab_asks_no_news_question(tmp_path):
 def test_readme_tells_a_learner_where_the_solutions_are():
     readme = (ROOT / "README.md").read_text()
     assert "make lab-student" in readme and "solutions" in readme
+
+
+def test_nbgrader_metadata_marks_exercises_and_their_checks():
+    import regenerate
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("Exercise 1"),
+        nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"),
+        nbformat.v4.new_code_cell("check_f(f)"),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("### BEGIN SOLUTION\ny = 2\n### END SOLUTION"),
+        nbformat.v4.new_code_cell("check_y(y)"),
+    ]
+    nb.cells[3].metadata["nbgrader"] = {"solution": True}  # stale: the markers are gone
+    regenerate.nbgrader_metadata(nb, "nb07")
+    meta = [c.metadata.get("nbgrader") for c in nb.cells]
+    assert meta[0] is None and meta[3] is None
+    assert meta[1]["solution"] and not meta[1]["grade"] and meta[1]["grade_id"] == "nb07-exercise-1"
+    assert meta[2]["grade"] and meta[2]["locked"] and meta[2]["points"] == 1
+    assert meta[2]["grade_id"] == "nb07-exercise-1-check" and meta[4]["grade_id"] == "nb07-exercise-2"
+    assert {m["schema_version"] for m in meta if m} == {3}

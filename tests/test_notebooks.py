@@ -120,7 +120,9 @@ def test_each_output_ignored_cell_asserts_its_claim(nb):
     setup = code_cells(nb)[0]
     for cell in code_cells(nb):
         if cell is not setup and "nbval-ignore-output" in tags(cell):
-            assert re.search(r"^\s*assert\b", cell.source, re.M), f"cell {cell.id} ignores its output but asserts nothing"
+            assert re.search(r"^\s*assert\b", cell.source, re.M), (
+                f"cell {cell.id} ignores its output but asserts nothing"
+            )
 
 
 def ignored_counts() -> dict[str, int]:
@@ -137,7 +139,9 @@ def test_maintaining_doc_reports_the_ignored_cells_per_notebook():
     for name, count in ignored_counts().items():
         row = next((line for line in doc.splitlines() if line.startswith(f"| {name} |")), None)
         assert row is not None, f"docs/maintaining.md has no row for {name} in the table of ignored outputs"
-        assert row.split("|")[2].strip() == str(count), f"docs/maintaining.md: {name} has {count} ignored cells"
+        assert row.split("|")[2].strip() == str(count), (
+            f"docs/maintaining.md: {name} has {count} ignored cells"
+        )
     assert sum(ignored_counts().values()) <= 3 * len(NOTEBOOKS), "keep the set of output-ignored cells small"
 
 
@@ -176,6 +180,18 @@ def test_exercises_have_solution_markers_and_checks(nb):
     for i in solutions:
         assert sources[i].count("### BEGIN SOLUTION") == sources[i].count("### END SOLUTION")
         assert "check_" in sources[i + 1], "each exercise cell is followed by its check cell"
+
+
+def test_exercises_carry_nbgrader_metadata(nb):
+    # written by `make notebooks` (tools/regenerate.py) so that nbgrader takes the notebooks as they are
+    cells = nb.cells
+    for cell, after in zip(cells, cells[1:], strict=False):
+        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
+            assert cell.metadata.get("nbgrader", {}).get("solution") is True, (
+                f"cell {cell.id}: run make notebooks"
+            )
+            graded = after.metadata.get("nbgrader", {})
+            assert graded.get("grade") is True and graded.get("locked") is True, f"check cell {after.id}"
 
 
 def test_readme_table_lists_each_notebook_with_its_minutes():

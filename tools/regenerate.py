@@ -11,6 +11,11 @@ and a cell tagged ``volatile-output`` (a timing, say) runs but stores no output 
 execution count (nbconvert's TagRemovePreprocessor would drop the count too, and a code cell
 without one reads as never executed). Cells tagged ``raises-exception`` may raise; any other error
 stops the run. The kernels get the environment of ``course_files.NOTEBOOK_ENV``.
+
+For teachers who grade with nbgrader, each exercise cell (one holding ``### BEGIN SOLUTION``) gets
+nbgrader's metadata of a solution cell, and the check cell after it that of a locked, graded test
+cell worth one point (``nbgrader_metadata``): nbgrader's ``generate_assignment`` refuses solution
+markers outside cells marked so.
 """
 
 from __future__ import annotations
@@ -35,9 +40,40 @@ LANGUAGE_INFO = {
 }
 
 
-def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def nbgrader_metadata(nb: nbformat.NotebookNode, prefix: str) -> None:
+    """Mark exercise cells as nbgrader solution cells and their check cells as graded test cells."""
+    for cell in nb.cells:  # recomputed from the markers every time: none goes stale
+        cell.metadata.pop("nbgrader", None)
+    exercise = 0
+    for cell, after in zip(nb.cells, [*nb.cells[1:], None], strict=True):
+        if cell.cell_type != "code" or "### BEGIN SOLUTION" not in cell.source:
+            continue
+        exercise += 1
+        grade_id = f"{prefix}-exercise-{exercise}"
+        cell.metadata["nbgrader"] = {
+            "grade": False,
+            "grade_id": grade_id,
+            "locked": False,
+            "schema_version": 3,
+            "solution": True,
+            "task": False,
+        }
+        if after is not None and after.cell_type == "code" and "check_" in after.source:
+            after.metadata["nbgrader"] = {
+                "grade": True,
+                "grade_id": f"{grade_id}-check",
+                "locked": True,
+                "points": 1,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+            }
+
+
+def normalize(nb: nbformat.NotebookNode, prefix: str = "nb") -> nbformat.NotebookNode:
     """Fix the notebook metadata and cell ids; drop what a run leaves that would change next time."""
     nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO})
+    nbgrader_metadata(nb, prefix)
     for i, cell in enumerate(nb.cells):
         cell.setdefault("id", f"cell-{i:02d}")
         for key in ("execution", "collapsed", "scrolled"):
@@ -60,7 +96,7 @@ def regenerate(path: Path) -> None:
     )
     client.execute()
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
-    nbformat.write(normalize(nb), path)
+    nbformat.write(normalize(nb, prefix=f"nb{path.name[:2]}"), path)
 
 
 def main(argv: list[str]) -> int:
