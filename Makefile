@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks student html bench clean
+.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks student html bench time-notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ html: $(STAMP)  ## standalone HTML pages of the executed notebooks into html/
 bench: $(STAMP)  ## speed of a training step: this course's engines against snnTorch, SpikingJelly, Norse
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench_training_step.py
+
+time-notebooks: $(STAMP)  ## seconds each notebook takes to execute (median of 3; run on an idle machine)
+	$(BIN)/python benchmarks/time_notebooks.py
 
 clean:  ## remove .venv, generated copies and caches
 	rm -rf $(VENV) .venv-nbgrader student html build *.egg-info .pytest_cache .ruff_cache
