@@ -50,9 +50,8 @@ def main(argv: list[str]) -> int:
         median = statistics.median(times)
         over += median > args.budget
         name = path.relative_to(ROOT) if path.is_absolute() else path
-        print(
-            f"| {name} | {median:.1f} | {min(times):.1f}-{max(times):.1f} | {'yes' if median <= args.budget else 'NO'} |"
-        )
+        verdict = "yes" if median <= args.budget else "NO"
+        print(f"| {name} | {median:.1f} | {min(times):.1f}-{max(times):.1f} | {verdict} |")
     print(f"\n{len(paths) - over} of {len(paths)} notebooks within {args.budget:g} s ({os.cpu_count()} CPUs)")
     return 0
 
