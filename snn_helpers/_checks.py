@@ -33,5 +33,28 @@ def check_tensor(name: str, value: object, *, allow_nan: bool = False) -> None:
             f"{name} must be a floating-point tensor; got dtype {value.dtype} (convert with .float())"
         )
     # A sum is NaN if any entry is NaN (or if +inf and -inf meet): one cheap pass, then count.
-    if not allow_nan and value.numel() and torch.isnan(value.sum()) and torch.isnan(value).any():
+    # A tensor on the meta device has no values to look at.
+    if allow_nan or value.device.type == "meta" or not value.numel():
+        return
+    if torch.isnan(value.sum()) and torch.isnan(value).any():
         raise ValueError(f"{name} must not contain NaN; got {int(torch.isnan(value).sum())} NaN entries")
+
+
+def check_bool(name: str, value: object) -> None:
+    """Raise TypeError unless ``value`` is a bool (not merely truthy)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool; got {type(value).__name__} {value!r}")
+
+
+def check_beta(value: object) -> float:
+    """Return the leak factor ``beta`` as a float; TypeError/ValueError unless it is in (0, 1].
+
+    ``beta = exp(-dt / tau)``: 1 is no leak (the IF neuron), smaller is a faster leak.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(
+            f"beta must be a number in (0, 1] (beta = exp(-dt/tau)); got {type(value).__name__} {value!r}"
+        )
+    if not 0 < value <= 1:  # NaN fails this too
+        raise ValueError(f"beta must be a number in (0, 1] (beta = exp(-dt/tau), 1 = no leak); got {value!r}")
+    return float(value)

@@ -1,36 +1,48 @@
 """The fused IF engine: the whole time axis in one autograd Function.
 
-Introduced in notebook 06 (a fused engine). The post's loop records every step
-in autograd (several graph nodes per step). Here the recurrence over all steps is
-one ``torch.autograd.Function`` whose backward is written by hand:
+Introduced in notebook 06 (a fused engine); the leak ``beta`` in notebook 09. The post's loop
+records every step in autograd (several graph nodes per step). Here the recurrence over all
+steps is one ``torch.autograd.Function`` whose backward is written by hand.
+
+The forward is :class:`snn_helpers.IF`'s step, rounded the same way::
+
+    reset "zero":      v_t = v_{t-1} * (beta * (1 - s_{t-1})) + I_t
+    reset "subtract":  v_t = beta * (v_{t-1} - theta * s_{t-1}) + I_t,     s_t = [v_t > theta]
 
 With ``a_t = dL/dv_t`` (total), ``e_t`` the gradient arriving from outside (on the
 spikes and on the membrane), ``g`` the surrogate derivative and ``theta`` the threshold,
 going back from ``t = T-1`` to ``0`` (``a_T = 0``)::
 
-    dL/ds_t = e^s_t + a_{t+1} * dv_{t+1}/ds_t      dv_{t+1}/ds_t = -v_t  (reset "zero")
-                                                                   = -theta (reset "subtract")
-                                                                   = 0   (detach_reset)
+    dL/ds_t = e^s_t + a_{t+1} * dv_{t+1}/ds_t   dv_{t+1}/ds_t = -beta * v_t  (reset "zero")
+                                                              = -beta * theta (reset "subtract")
+                                                              = 0   (detach_reset)
     a_t     = e^v_t + a_{t+1} * dv_{t+1}/dv_t + dL/ds_t * g(v_t - theta)
-                                                   dv_{t+1}/dv_t = 1 - s_t (zero), 1 (subtract)
+                                      dv_{t+1}/dv_t = beta * (1 - s_t) (zero), beta (subtract)
 
 and ``dL/dI_t = a_t``. The products are taken as autograd takes them through the
-loop (``a * (1 - s)``, never a ``where``), so an exploding gradient explodes and turns
+loop (``a * (beta * (1 - s))``, never a ``where``), so an exploding gradient explodes and turns
 to NaN exactly where it does there. Only the membrane ``v`` is saved; spikes and ``g``
 are recomputed from it one step at a time, on slices small enough to stay in cache.
 
-On the CPU, a compiled kernel (``csrc/if_kernel.cpp``, see :mod:`snn_helpers.kernel`)
-runs both loops in C++ when it could be built; elsewhere, and without it, torch ops do.
+On the CPU, for float32 and float64, a compiled kernel (``csrc/if_kernel.cpp``, see
+:mod:`snn_helpers.kernel`) runs both loops in C++ when it is built; elsewhere (other
+dtypes, other devices) and without it, torch ops do, with the same results to the last bit.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import torch
 
 from . import kernel
-from .spike import _grad
+from ._checks import check_beta, check_bool, check_choice, check_positive, check_tensor
+from .neuron import RESETS
+from .spike import _grad, resolve_slope
 
 _EMPTY = torch.empty(0)
+KERNEL_DTYPES = (torch.float32, torch.float64)
+"""The dtypes the C++ kernel is compiled for; others run on torch ops (the same results)."""
 
 
 # Below this many neurons per step (batch x neurons), the per-step Python overhead dominates
@@ -38,21 +50,30 @@ _EMPTY = torch.empty(0)
 SMALL_STEP = 16_384
 
 
-def _forward(current: torch.Tensor, threshold: float, reset: str) -> tuple[torch.Tensor, torch.Tensor]:
+def _forward(
+    current: torch.Tensor, threshold: float, reset: str, beta: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     v_all = torch.empty_like(current)
     v_all[0].copy_(current[0])
     if reset == "zero":
-        # keep_{t-1} = 1 - s_{t-1} = [v_{t-1} <= theta] (a NaN membrane gives 0 instead of 1, but
-        # NaN * 0 and NaN * 1 are both NaN: the same v_t). v_{t-1} * keep is exact: one fused op.
+        # keep_{t-1} = beta * (1 - s_{t-1}) = beta * [v_{t-1} <= theta] (a NaN membrane gives 0
+        # instead of beta, but NaN * 0 and NaN * beta are both NaN: the same v_t).
         keep = torch.empty_like(current[0])
         for t in range(1, current.shape[0]):
             torch.le(v_all[t - 1], threshold, out=keep)
-            torch.addcmul(current[t], v_all[t - 1], keep, out=v_all[t])
+            if beta == 1:  # v_{t-1} * keep is exact: one fused op rounds as two would
+                torch.addcmul(current[t], v_all[t - 1], keep, out=v_all[t])
+            else:
+                keep.mul_(beta)
+                torch.mul(v_all[t - 1], keep, out=v_all[t]).add_(current[t])
     else:
         spikes = torch.empty_like(current[0])
         for t in range(1, current.shape[0]):
             torch.gt(v_all[t - 1], threshold, out=spikes)
-            torch.sub(v_all[t - 1], spikes, alpha=threshold, out=v_all[t]).add_(current[t])
+            torch.sub(v_all[t - 1], spikes, alpha=threshold, out=v_all[t])
+            if beta != 1:  # a product by 1 is exact: skipped
+                v_all[t].mul_(beta)
+            v_all[t].add_(current[t])
     s_all = torch.empty_like(current)
     torch.gt(v_all, threshold, out=s_all)
     return s_all, v_all
@@ -62,20 +83,23 @@ def _backward(
     v_all: torch.Tensor,
     grad_spikes: torch.Tensor | None,
     grad_membrane: torch.Tensor | None,
-    config: tuple[float, str, str, float | None, bool],
+    config: tuple[float, str, str, float | None, bool, float],
 ) -> torch.Tensor:
     # Every product and sum is its own rounded operation, in the C++ kernel's order (no fused
-    # multiply-add): with or without the kernel, the same gradients to the last bit.
-    threshold, reset, surrogate, slope, detach_reset = config
+    # multiply-add): with or without the kernel, the same gradients to the last bit. A product
+    # by beta = 1 is exact, so it is skipped.
+    threshold, reset, surrogate, slope, detach_reset, beta = config
     n_time = v_all.shape[0]
     grad_current = torch.empty_like(v_all)
     if grad_spikes is None:
         grad_spikes = torch.zeros_like(v_all)
     g_all = None if surrogate == "post" else _grad(v_all - threshold, surrogate, slope)
     small = v_all[0].numel() <= SMALL_STEP
-    if small:  # spikes and keep for all steps at once (few large ops)
+    if small:  # spikes and keep = beta * (1 - s) for all steps at once (few large ops)
         spikes_all = (v_all > threshold).to(v_all.dtype)
         keep_all = 1 - spikes_all
+        if beta != 1:
+            keep_all.mul_(beta)
     else:  # one step at a time, in buffers that stay in cache
         spikes, keep = torch.empty_like(v_all[0]), torch.empty_like(v_all[0])
     product = torch.empty_like(v_all[0])
@@ -86,26 +110,42 @@ def _backward(
         else:
             torch.gt(v, threshold, out=spikes)
             torch.sub(1.0, spikes, out=keep)
+            if beta != 1:
+                keep.mul_(beta)
         g = spikes if g_all is None else g_all[t]
         if t == n_time - 1:
             torch.mul(grad_spikes[t], g, out=a)
         else:
             a_next, gs = grad_current[t + 1], grad_spikes[t]
-            if not detach_reset:  # dL/ds_t gets a_{t+1} * dv_{t+1}/ds_t: -v_t (zero), -theta (subtract)
-                torch.mul(a_next, v if reset == "zero" else threshold, out=product)
-                gs = gs - product
             if reset == "zero":
+                if not detach_reset:  # dL/ds_t gets a_{t+1} * dv_{t+1}/ds_t = -beta * (a_{t+1} * v_t)
+                    torch.mul(a_next, v, out=product)
+                    gs = gs - (product.mul_(beta) if beta != 1 else product)
                 torch.mul(a_next, keep, out=a)
             else:
-                a.copy_(a_next)
+                carried = a_next if beta == 1 else torch.mul(a_next, beta, out=a)
+                if not detach_reset:  # dL/ds_t gets -(beta * a_{t+1}) * theta
+                    gs = gs - torch.mul(carried, threshold, out=product)
+                if carried is not a:
+                    a.copy_(carried)
             a.add_(torch.mul(gs, g, out=product))
         if grad_membrane is not None:
             a.add_(grad_membrane[t])
     return grad_current
 
 
+def _compiled(current: torch.Tensor) -> ModuleType | None:
+    """The C++ kernel where it applies (a float32/float64 CPU tensor) and is built, else None."""
+    if current.device.type != "cpu" or current.dtype not in KERNEL_DTYPES:
+        return None
+    return kernel.load()
+
+
 class IFSequence(torch.autograd.Function):
-    """IF recurrence over ``[time, ...]`` input currents; returns ``(spikes, membrane)``."""
+    """IF (LIF) recurrence over ``[time, ...]`` input currents; returns ``(spikes, membrane)``.
+
+    Call it through :func:`if_sequence`, which checks the arguments.
+    """
 
     @staticmethod
     def forward(
@@ -116,33 +156,36 @@ class IFSequence(torch.autograd.Function):
         surrogate: str,
         slope: float | None,
         detach_reset: bool,
+        beta: float = 1.0,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        compiled = kernel.load() if current.device.type == "cpu" else None
+        compiled = _compiled(current)
         if compiled is not None:
             flat = current.contiguous().reshape(current.shape[0], -1)
             s_all, v_all = (
-                t.view(current.shape) for t in compiled.if_forward(flat, threshold, reset == "zero")
+                t.view(current.shape)
+                for t in compiled.if_forward(flat, threshold, reset == "zero", float(beta))
             )
         else:
-            s_all, v_all = _forward(current, threshold, reset)
+            s_all, v_all = _forward(current, threshold, reset, beta)
         ctx.compiled = compiled
         ctx.save_for_backward(v_all)
-        ctx.config = (threshold, reset, surrogate, slope, detach_reset)
+        ctx.config = (threshold, reset, surrogate, slope, detach_reset, beta)
         ctx.set_materialize_grads(False)
         return s_all, v_all
 
     @staticmethod
     def backward(ctx, grad_spikes: torch.Tensor | None, grad_membrane: torch.Tensor | None):
         (v_all,) = ctx.saved_tensors
+        nones = (None,) * 6
         if ctx.compiled is None:
-            return _backward(v_all, grad_spikes, grad_membrane, ctx.config), None, None, None, None, None
-        threshold, reset, surrogate, slope, detach_reset = ctx.config
+            return _backward(v_all, grad_spikes, grad_membrane, ctx.config), *nones
+        threshold, reset, surrogate, slope, detach_reset, beta = ctx.config
         g_all = _EMPTY if surrogate == "post" else _grad(v_all - threshold, surrogate, slope)
         args = [t.contiguous() if t is not None else _EMPTY for t in (grad_spikes, grad_membrane)]
         grad = ctx.compiled.if_backward(
-            v_all, *args, g_all.contiguous(), threshold, reset == "zero", detach_reset
+            v_all, *args, g_all.contiguous(), threshold, reset == "zero", detach_reset, float(beta)
         )
-        return grad, None, None, None, None, None
+        return grad, *nones
 
 
 def if_sequence(
@@ -152,17 +195,33 @@ def if_sequence(
     surrogate: str = "post",
     slope: float | None = None,
     detach_reset: bool = False,
+    beta: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Run the IF neuron over a whole sequence of input currents at once.
+    """Run the IF neuron (leaky if ``beta < 1``) over a whole sequence of input currents at once.
 
     Args:
-        current: input currents ``[time, (batch,) neurons]`` (float, threshold units).
-        threshold, reset, surrogate, slope, detach_reset: as in :class:`snn_helpers.IF`
-            (not checked here: :class:`snn_helpers.Model` checks them).
+        current: input currents ``[time, (batch,) neurons]`` (float, threshold units; at least
+            one step). NaN is allowed: it propagates as in the loop.
+        threshold, reset, surrogate, slope, detach_reset, beta: as in :class:`snn_helpers.IF`,
+            checked the same way (``slope=None`` takes the surrogate's default).
 
     Returns:
         ``(spikes, membrane)``, each the shape of ``current``: the same values and, in the
-        backward, the same gradients as stepping :class:`snn_helpers.IF` through time.
-        Introduced in notebook 06.
+        backward, the same gradients (up to the order of a sum) as stepping
+        :class:`snn_helpers.IF` through time. Introduced in notebook 06.
+
+    Raises:
+        TypeError, ValueError: an argument of the wrong type or out of range, naming it.
     """
-    return IFSequence.apply(current, threshold, reset, surrogate, slope, detach_reset)
+    check_tensor("current", current, allow_nan=True)
+    if current.dim() == 0 or current.shape[0] == 0:
+        raise ValueError(
+            "current must be [time, (batch,) neurons] with at least one step; "
+            f"got shape {tuple(current.shape)}"
+        )
+    check_positive("threshold", threshold)
+    check_choice("reset", reset, RESETS)
+    slope = resolve_slope(surrogate, slope)
+    check_bool("detach_reset", detach_reset)
+    beta = check_beta(beta)
+    return IFSequence.apply(current, float(threshold), reset, surrogate, slope, detach_reset, beta)

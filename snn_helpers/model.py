@@ -1,7 +1,7 @@
 """The post's network: one Linear applied at every time step, then the IF neuron.
 
 Introduced in notebook 03 (the model and its torchinfo summary); the fused engine
-in notebook 06.
+in notebook 06; the leak ``beta`` in notebook 09.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ class Model(nn.Module):
         n_time: time steps (the post: 10).
         bias_init: "uniform" draws the Linear's bias from U(0, 1) (the post's trick,
             notebook 04); "default" keeps PyTorch's U(-1/sqrt(in), 1/sqrt(in)).
-        surrogate, reset, threshold, detach_reset, slope: passed to :class:`IF`.
+        surrogate, reset, threshold, detach_reset, slope, beta: passed to :class:`IF`
+            (``beta < 1`` makes it leaky, notebook 09; 1, the default, is the post's IF).
         engine: "loop" steps the Linear and :class:`IF` through time as the post
             does (what torchinfo shows); "fused" runs the Linear once over all steps
             and the recurrence as one autograd Function (notebook 06). Both give the
@@ -51,6 +52,7 @@ class Model(nn.Module):
         detach_reset: bool = False,
         slope: float | None = None,
         engine: str = "loop",
+        beta: float = 1.0,
     ) -> None:
         super().__init__()
         check_positive("size_input", size_input, integer=True)
@@ -61,7 +63,7 @@ class Model(nn.Module):
         self.linear = nn.Linear(size_input, size_hidden)
         if bias_init == "uniform":
             nn.init.uniform_(self.linear.bias, 0.0, 1.0)
-        self.if_layer = IF(threshold, reset, surrogate, detach_reset, slope)
+        self.if_layer = IF(threshold, reset, surrogate, detach_reset, slope, beta)
         self.size_input, self.size_hidden, self.n_time = size_input, size_hidden, n_time
         self.engine = engine
 
@@ -90,7 +92,7 @@ class Model(nn.Module):
         if self.engine == "fused":
             n = self.if_layer
             spikes, membrane = if_sequence(
-                self.linear(x), n.threshold, n.reset, n.surrogate, n.slope, n.detach_reset
+                self.linear(x), n.threshold, n.reset, n.surrogate, n.slope, n.detach_reset, n.beta
             )
         else:
             spikes, membrane = self._loop(x)

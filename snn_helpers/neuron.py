@@ -1,8 +1,8 @@
-"""The integrate-and-fire (IF) neuron, one time step at a time.
+"""The integrate-and-fire neuron, with an optional leak, one time step at a time.
 
-Introduced in notebook 02 (the IF neuron). Membrane potential ``v`` and input
-current are in units of the threshold's scale (dimensionless); time is counted in
-steps.
+Introduced in notebook 02 (the IF neuron); the leak ``beta`` in notebook 09 (the leak, LIF).
+Membrane potential ``v`` and input current are in units of the threshold's scale
+(dimensionless); time is counted in steps of length ``dt``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_positive
+from ._checks import check_beta, check_bool, check_choice, check_positive
 from .spike import resolve_slope, spike
 
 RESETS = ("zero", "subtract")
@@ -18,18 +18,27 @@ RESETS = ("zero", "subtract")
 
 
 class IF(nn.Module):
-    """Integrate-and-fire neuron with the post's step signature.
+    """Integrate-and-fire neuron with the post's step signature; with ``beta < 1``, leaky (LIF).
 
-    One step, with ``s`` the spikes and ``theta`` the threshold::
+    One step, with ``s`` the spikes, ``theta`` the threshold and ``beta`` the leak factor::
 
-        reset "zero":      v_t = v_{t-1} * (1 - s_{t-1}) + I_t
-        reset "subtract":  v_t = v_{t-1} - theta * s_{t-1} + I_t
+        reset "zero":      v_t = v_{t-1} * (beta * (1 - s_{t-1})) + I_t
+        reset "subtract":  v_t = beta * (v_{t-1} - theta * s_{t-1}) + I_t
         s_t = H(v_t - theta)   (step forward, surrogate backward)
 
-    The reset acts at the step after the spike, so the returned ``v_t`` of a neuron
-    that fires is above threshold (as in the post). With ``detach_reset=True`` the
-    reset term carries no gradient (``s_{t-1}`` is detached there), which keeps the
-    gradient from being multiplied by ``-v`` at each consecutive spike (notebook 05).
+    computed in exactly this order (each product and sum rounded on its own; the fused engine
+    of notebook 06 and its C++ kernel round the same way). In words: the reset of a spike at
+    step ``t-1`` acts at the start of step ``t`` (as in the post), then what is left of the
+    membrane decays by ``beta`` over the step, then the input is added. So the returned ``v_t``
+    of a neuron that fires is above threshold. ``beta = exp(-dt / tau)`` for a membrane time
+    constant ``tau``; ``beta = 1`` is the post's IF neuron, bit for bit (a product by 1.0 is
+    exact). Without input, ``v`` decays as ``beta**t``; a constant current ``I`` brings it to
+    ``I / (1 - beta)``, so ``I <= theta * (1 - beta)`` never fires (the rheobase, notebook 09).
+
+    In the backward, the factor from ``v_t`` to ``v_{t-1}`` is ``beta * (1 - s_{t-1})`` (zero
+    reset) or ``beta`` (subtract). With ``detach_reset=True`` the reset term carries no gradient
+    (``s_{t-1}`` is detached there), which keeps the gradient from being multiplied by
+    ``-beta * v`` at each consecutive spike (notebook 05).
 
     Args:
         threshold: firing threshold ``theta`` (> 0).
@@ -37,6 +46,7 @@ class IF(nn.Module):
         surrogate: a name from ``snn_helpers.SURROGATES``; "post" is the post's rule.
         detach_reset: stop the gradient through the reset term.
         slope: surrogate sharpness; None takes the surrogate's default.
+        beta: leak factor per step, in (0, 1]; 1 (the default) is no leak.
     """
 
     def __init__(
@@ -46,17 +56,18 @@ class IF(nn.Module):
         surrogate: str = "post",
         detach_reset: bool = False,
         slope: float | None = None,
+        beta: float = 1.0,
     ) -> None:
         super().__init__()
         check_positive("threshold", threshold)
         check_choice("reset", reset, RESETS)
-        if not isinstance(detach_reset, bool):
-            raise TypeError(f"detach_reset must be a bool; got {type(detach_reset).__name__}")
+        check_bool("detach_reset", detach_reset)
         self.threshold = float(threshold)
         self.reset = reset
         self.surrogate = surrogate
         self.slope = resolve_slope(surrogate, slope)
         self.detach_reset = detach_reset
+        self.beta = check_beta(beta)
 
     def forward(
         self, input_: torch.Tensor, v_previous: torch.Tensor, s_previous: torch.Tensor
@@ -73,13 +84,14 @@ class IF(nn.Module):
         """
         s_reset = s_previous.detach() if self.detach_reset else s_previous
         if self.reset == "zero":
-            v = v_previous * (1 - s_reset) + input_
+            v = v_previous * (self.beta * (1 - s_reset)) + input_
         else:
-            v = v_previous - self.threshold * s_reset + input_
+            v = self.beta * (v_previous - self.threshold * s_reset) + input_
         return v, spike(v - self.threshold, self.surrogate, self.slope)
 
     def extra_repr(self) -> str:
+        leak = "" if self.beta == 1 else f", beta={self.beta}"  # the IF neuron prints as before
         return (
             f"threshold={self.threshold}, reset={self.reset!r}, surrogate={self.surrogate!r}, "
-            f"detach_reset={self.detach_reset}"
+            f"detach_reset={self.detach_reset}{leak}"
         )

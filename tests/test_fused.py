@@ -1,7 +1,8 @@
-"""The fused engine gives the loop's spikes and gradients, explosions and NaN included."""
+"""The fused engine gives the loop's spikes and gradients, explosions and NaN included, with and
+without the leak; its public entry checks its arguments as IF does."""
 
 import itertools
-import os
+import math
 
 import pytest
 import torch
@@ -9,19 +10,16 @@ import torch
 from snn_helpers import IF, SURROGATES, Model, if_sequence, kernel, random_binary_input, set_seed, train
 
 CASES = list(itertools.product(SURROGATES, ["zero", "subtract"], [False, True], [False, True]))
+BETAS = [1.0, 0.8]  # no leak (the post's IF) and a leak
 
 
 @pytest.fixture(autouse=True, params=["compiled", "torch ops"])
 def backend(request, monkeypatch):
-    """Run every test with the compiled kernel and with the torch-ops fallback."""
+    """Run every test with the compiled kernel (tests/conftest.py's require_kernel) and with torch ops."""
     if request.param == "torch ops":
         monkeypatch.setattr(kernel, "load", lambda: None)
-    elif kernel.load() is None:
-        # CI sets SNN_HELPERS_REQUIRE_KERNEL=1: there the kernel must build. A laptop without a
-        # C++ compiler runs the fallback only (the engine falls back the same way).
-        if os.environ.get("SNN_HELPERS_REQUIRE_KERNEL") == "1":
-            pytest.fail(f"the C++ kernel did not build: {kernel._state.get('error')}")
-        pytest.skip("no C++ compiler here: the fused engine uses torch ops (tested by the other param)")
+    else:
+        request.getfixturevalue("require_kernel")
     return request.param
 
 
@@ -36,7 +34,7 @@ def assert_grads_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
 
 
 def step_through(neuron: IF, current: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    v, s = torch.zeros(()), torch.zeros(())
+    v, s = torch.zeros((), dtype=current.dtype), torch.zeros((), dtype=current.dtype)
     spikes, membrane = [], []
     for t in range(current.shape[0]):
         v, s = neuron(current[t], v, s)
@@ -45,15 +43,16 @@ def step_through(neuron: IF, current: torch.Tensor) -> tuple[torch.Tensor, torch
     return torch.stack(spikes), torch.stack(membrane)
 
 
+@pytest.mark.parametrize("beta", BETAS)
 @pytest.mark.parametrize(("surrogate", "reset", "detach", "batched"), CASES)
-def test_sequence_equals_stepping_the_neuron(surrogate, reset, detach, batched):
+def test_sequence_equals_stepping_the_neuron(surrogate, reset, detach, batched, beta):
     set_seed(1)
     shape = (12, 5, 40) if batched else (12, 40)
     current = torch.randn(shape) * 1.5 + 0.5
-    neuron = IF(1.0, reset, surrogate, detach)
+    neuron = IF(1.0, reset, surrogate, detach, beta=beta)
     i_loop, i_fused = current.clone().requires_grad_(), current.clone().requires_grad_()
     s_loop, v_loop = step_through(neuron, i_loop)
-    s_fused, v_fused = if_sequence(i_fused, 1.0, reset, surrogate, neuron.slope, detach)
+    s_fused, v_fused = if_sequence(i_fused, 1.0, reset, surrogate, neuron.slope, detach, beta)
     assert torch.equal(s_loop, s_fused) and torch.equal(v_loop, v_fused)
     w, u = torch.randn_like(s_loop), torch.randn_like(v_loop)
     ((s_loop * w).sum() + (v_loop * u).sum()).backward()
@@ -61,10 +60,11 @@ def test_sequence_equals_stepping_the_neuron(surrogate, reset, detach, batched):
     assert_grads_close(i_fused.grad, i_loop.grad)
 
 
+@pytest.mark.parametrize("beta", BETAS)
 @pytest.mark.parametrize(("surrogate", "reset", "detach", "batched"), CASES)
-def test_fused_model_equals_loop_model(surrogate, reset, detach, batched):
+def test_fused_model_equals_loop_model(surrogate, reset, detach, batched, beta):
     set_seed(2)
-    kwargs = dict(n_time=12, surrogate=surrogate, reset=reset, detach_reset=detach)
+    kwargs = dict(n_time=12, surrogate=surrogate, reset=reset, detach_reset=detach, beta=beta)
     loop, fused = Model(30, 40, **kwargs), Model(30, 40, engine="fused", **kwargs)
     fused.load_state_dict(loop.state_dict())
     x = random_binary_input(12, 30, 5 if batched else None)
@@ -130,3 +130,79 @@ def test_saved_megabytes_counts_each_storage_once():
     assert saved_megabytes(lambda: (w * y).sum()) == 2.0  # both need one: both saved
     assert saved_megabytes(lambda: (w[:128] * y[:128]).sum()) == 2.0  # views: whole storages, once each
     assert saved_megabytes(lambda: (w + y).sum()) == 0.0  # add saves nothing
+
+
+@pytest.mark.parametrize("reset", ["zero", "subtract"])
+def test_leak_by_hand(reset):
+    # beta 0.5, currents 0.8, 0.8, 0.0, 0.4: v0 = 0.8; v1 = 0.4 + 0.8 = 1.2 fires;
+    # zero: v2 = 0 + 0 = 0, v3 = 0 + 0.4 = 0.4; subtract: v2 = 0.5 * 0.2 = 0.1, v3 = 0.05 + 0.4 = 0.45
+    spikes, membrane = if_sequence(torch.tensor([0.8, 0.8, 0.0, 0.4]), reset=reset, beta=0.5)
+    expected = [0.8, 1.2, 0.0, 0.4] if reset == "zero" else [0.8, 1.2, 0.1, 0.45]
+    assert membrane.tolist() == pytest.approx(expected) and spikes.tolist() == [0, 1, 0, 0]
+
+
+def test_gradient_through_time_is_multiplied_by_beta_per_step():
+    # Below threshold, dL/dI_t for L = v_{T-1} is beta^(T-1-t): the factor through time is beta (1 - s).
+    current = torch.full((6,), 0.05, dtype=torch.float64, requires_grad=True)
+    _, membrane = if_sequence(current, beta=0.7)
+    membrane[-1].backward()
+    assert current.grad.tolist() == pytest.approx([0.7**k for k in range(5, -1, -1)], rel=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("beta", [1.0, 0.5])
+def test_half_precision_runs_and_equals_the_loop(dtype, beta):
+    # the kernel is compiled for float32/64: these dtypes run on torch ops whatever the machine
+    current = (torch.randn(10, 3, 20, generator=torch.Generator().manual_seed(6)) + 0.6).to(dtype)
+    s_loop, v_loop = step_through(IF(1.0, "zero", "fast_sigmoid", beta=beta), current)
+    s_fused, v_fused = if_sequence(current.clone().requires_grad_(), surrogate="fast_sigmoid", beta=beta)
+    assert s_fused.dtype == dtype and torch.equal(s_loop, s_fused) and torch.equal(v_loop, v_fused)
+    s_fused.sum().backward()  # the backward runs in this dtype too
+
+
+def test_surrogate_without_slope_takes_its_default():
+    # if_sequence(x, surrogate="atan") used to crash in the backward (slope None)
+    set_seed(7)
+    current = torch.randn(8, 4, 10) + 0.5
+    i_loop, i_fused = current.clone().requires_grad_(), current.clone().requires_grad_()
+    step_through(IF(surrogate="atan"), i_loop)[0].sum().backward()
+    if_sequence(i_fused, surrogate="atan")[0].sum().backward()
+    assert torch.isfinite(i_fused.grad).all()
+    assert_grads_close(i_fused.grad, i_loop.grad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"reset": "soft"}, ValueError, r"reset must be one of 'zero', 'subtract'; got 'soft'"),
+        ({"surrogate": "relu"}, ValueError, r"surrogate must be one of 'post', .*; got 'relu'"),
+        ({"surrogate": "atan", "slope": -1.0}, ValueError, r"slope must be a positive number; got -1.0"),
+        ({"surrogate": "atan", "slope": "2"}, TypeError, r"slope must be a positive number; got str '2'"),
+        ({"slope": 2.0}, ValueError, r"slope is not used by surrogate 'post'; got slope=2.0"),
+        ({"threshold": 0.0}, ValueError, r"threshold must be a positive number; got 0.0"),
+        ({"threshold": "1"}, TypeError, r"threshold must be a positive number; got str '1'"),
+        ({"detach_reset": "yes"}, TypeError, r"detach_reset must be a bool; got str 'yes'"),
+        ({"beta": 0.0}, ValueError, r"beta must be a number in \(0, 1\] .*; got 0.0"),
+        ({"beta": 1.5}, ValueError, r"beta must be a number in \(0, 1\] .*; got 1.5"),
+        ({"beta": math.nan}, ValueError, r"beta must be a number in \(0, 1\] .*; got nan"),
+        ({"beta": "0.9"}, TypeError, r"beta must be a number in \(0, 1\] .*; got str '0.9'"),
+        ({"beta": True}, TypeError, r"beta must be a number in \(0, 1\] .*; got bool True"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        if_sequence(torch.zeros(5, 3), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("current", "error", "message"),
+    [
+        ([[0.0, 1.0]], TypeError, r"current must be a torch.Tensor; got list"),
+        (torch.zeros(5, 3, dtype=torch.int64), TypeError, r"current must be a floating-point tensor"),
+        (torch.tensor(1.0), ValueError, r"current must be \[time, \(batch,\) neurons\] .*; got shape \(\)"),
+        (torch.zeros(0, 3), ValueError, r"with at least one step; got shape \(0, 3\)"),
+    ],
+)
+def test_bad_current_is_refused(current, error, message):
+    with pytest.raises(error, match=message):
+        if_sequence(current)

@@ -115,8 +115,46 @@ def test_bad_sizes_are_refused():
         Model(300, -5)
 
 
-def test_runs_where_its_input_is():
-    # The meta device has no data: it shows that no step creates its tensors on the CPU.
-    model = Model(30, 20, engine="fused").to("meta")
-    spikes = model._loop(torch.empty(10, 4, 30, device="meta"))[0]
-    assert spikes.device.type == "meta" and spikes.shape == (10, 4, 20)
+@pytest.mark.parametrize("engine", ["loop", "fused"])
+def test_forward_and_backward_run_where_the_input_is(engine):
+    # The meta device has no data: forward and backward there show that no step of either engine
+    # creates its tensors on the CPU (a CPU tensor meeting a meta one raises).
+    model = Model(30, 20, engine=engine, surrogate="fast_sigmoid", beta=0.9).to("meta")
+    spikes, membrane = model(torch.empty(10, 4, 30, device="meta"), return_membrane=True)
+    assert spikes.device.type == membrane.device.type == "meta" and spikes.shape == (10, 4, 20)
+    (spikes.sum() + membrane.sum()).backward()
+    assert model.linear.weight.grad.device.type == "meta" and model.linear.weight.grad.shape == (20, 30)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none here)")
+@pytest.mark.parametrize("beta", [1.0, 0.8])
+def test_loop_and_fused_agree_on_a_gpu(beta):
+    set_seed(5)
+    kwargs = dict(n_time=12, surrogate="atan", beta=beta)
+    loop, fused = Model(30, 40, **kwargs).cuda(), Model(30, 40, engine="fused", **kwargs).cuda()
+    fused.load_state_dict(loop.state_dict())
+    x = random_binary_input(12, 30, 8).cuda()
+    (s_loop, v_loop), (s_fused, v_fused) = loop(x, return_membrane=True), fused(x, return_membrane=True)
+    assert s_fused.device.type == "cuda" and torch.equal(s_loop, s_fused) and torch.equal(v_loop, v_fused)
+    (s_loop.mean() ** 2).backward()
+    (s_fused.mean() ** 2).backward()
+    for p_fused, p_loop in zip(fused.parameters(), loop.parameters(), strict=True):
+        torch.testing.assert_close(p_fused.grad, p_loop.grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("engine", ["loop", "fused"])
+def test_beta_reaches_the_neuron(engine):
+    # weight 0, bias 0.6, beta 0.5: v = 0.6, 0.9, 1.05 (fires), 0.6 (reset to zero)
+    model = Model(1, 1, n_time=4, engine=engine, beta=0.5)
+    assert model.if_layer.beta == 0.5
+    with torch.no_grad():
+        model.linear.weight.fill_(0.0)
+        model.linear.bias.fill_(0.6)
+    spikes, membrane = model(torch.zeros(4, 1), return_membrane=True)
+    assert membrane.flatten().tolist() == pytest.approx([0.6, 0.9, 1.05, 0.6])
+    assert spikes.flatten().tolist() == [0, 0, 1, 0]
+
+
+def test_bad_beta_is_refused():
+    with pytest.raises(ValueError, match=r"beta must be a number in \(0, 1\] .*; got 1.2"):
+        Model(30, 20, beta=1.2)
