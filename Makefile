@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks student html bench time-notebooks clean
+.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks student html html-student bench time-notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,11 @@ notebooks: $(STAMP)  ## re-execute every notebook in place, deterministically
 student: $(STAMP)  ## student copies (solutions removed, outputs cleared) into student/
 	$(BIN)/python tools/make_student.py
 
-html: $(STAMP)  ## standalone HTML pages of the executed notebooks into html/
+html: $(STAMP)  ## the course site into html/: works offline (equations as MathML, figures inside)
 	$(BIN)/python tools/make_html.py
+
+html-student: $(STAMP)  ## the same site from the student copies (solutions out, no outputs) into html-student/
+	$(BIN)/python tools/make_html.py --student
 
 bench: $(STAMP)  ## speed of a training step: this course's engines against snnTorch, SpikingJelly, Norse
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements.txt

@@ -1,4 +1,4 @@
-"""Student copies and HTML pages: made from the committed notebooks, checked as a teacher would."""
+"""Student copies: made from the committed notebooks, checked as a teacher would (the site: test_site.py)."""
 
 import sys
 from pathlib import Path
@@ -11,7 +11,6 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-import make_html  # noqa: E402
 import make_student  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -113,17 +112,3 @@ def test_running_a_student_copy_stops_at_its_first_exercise(student_dir, name):
     first_check = next(c for c in nb.cells if c.cell_type == "code" and "check_" in c.source)
     assert failing.id == first_check.id  # every cell before it ran without error
     assert all(o.output_type != "error" for c in executed[:-1] for o in c.outputs)
-
-
-def test_html_page_is_standalone(tmp_path):
-    make_html.main(["--out", str(tmp_path), str(NOTEBOOKS[0])])
-    page = (tmp_path / NOTEBOOKS[0].with_suffix(".html").name).read_text()
-    assert "<title>01 · The spike function and its surrogate gradient</title>" in page
-    assert page.count("data:image/png;base64,") >= 1 and '<img src="http' not in page
-    assert "passed: forward is the step" in page  # outputs are in
-    assert NOTEBOOKS[0].stem in (tmp_path / "index.html").read_text()
-
-
-def test_html_refuses_a_notebook_without_outputs(tmp_path, student_dir):
-    with pytest.raises(SystemExit, match="without outputs"):
-        make_html.main(["--out", str(tmp_path), str(student_dir / NOTEBOOKS[0].name)])

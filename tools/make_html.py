@@ -1,47 +1,387 @@
-"""Render the executed notebooks to standalone HTML pages (`make html`).
+"""Build the course site, readable offline: `make html` (html/) and `make html-student` (html-student/).
 
-Usage: python tools/make_html.py [--out html] [notebooks/NN_name.ipynb ...]   (default: all)
+Usage: python tools/make_html.py [--out DIR] [--student] [--edition en] [notebooks/NN_name.ipynb ...]
+(default: every notebooks/NN_*.ipynb, into html/, or html-student/ with --student)
 
-Each page carries its figures inside (PNG as data URIs) and its styles inline, so it can be
-copied to a course site or a learning platform as one file. Equations are typeset by MathJax,
-which the page loads from its CDN when opened. An index.html links the pages in order.
+The site is an index.html and one page per notebook, each page a single file that works opened
+from disk with no network (a classroom, a train) and can be copied alone to a learning platform:
+
+- the index shows the README's introduction, its table of notebooks (parsed from README.md, so the
+  table has one source; a notebook missing from it still gets a row, from its title) and credits;
+- a page holds the notebook's prose, code, stored outputs and figures (PNG as data URIs), its
+  styles inline, a table of contents of its sections, previous/next links in course order, and
+  the credit to the post that the course starts from;
+- equations are converted at build time from LaTeX to MathML (latex2mathml, pure Python), which
+  browsers typeset natively: no MathJax, no script at all. An equation that latex2mathml cannot
+  convert stops the build with the notebook, the cell and the TeX;
+- `--student` builds from the student copies that tools/make_student.py makes (its
+  `student_copy`: solutions replaced by `raise NotImplementedError()`, outputs cleared), so a
+  teacher can hand out pages without solutions.
+
+Choice of generator: nbconvert's HTMLExporter, already pinned for JupyterLab, with a template of
+our own (tools/site/templates/course_site/) that extends nbconvert's "lab" template, so cells
+and outputs look as in JupyterLab, and empties the blocks that load require.js, MathJax, mermaid
+and widget renderers from a CDN. Markdown goes through nbconvert's own parser (mistune, which
+already isolates `$...$`, `$$...$$` and LaTeX environments); only its math hooks are replaced, so
+code cells and outputs containing `$` are never touched. Sphinx with myst-nb (Jupyter Book 1)
+would add a dozen packages and MathJax from a CDN unless configured otherwise, for one page per
+notebook that nbconvert already makes; the whole site builds here in seconds.
+
+Editions: `--edition` names an entry of EDITIONS (notebooks folder, README, language, words of
+the page furniture, output folders). Only the English edition exists; a Japanese one
+(notebooks/ja/) would be one more entry.
 """
 
 from __future__ import annotations
 
-import html
+import argparse
+import re
 import sys
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
-from course_files import parse_out_and_notebooks
+from course_files import NOTEBOOK_PATTERN, ROOT
+from jinja2 import pass_context
+from latex2mathml.converter import convert as latex_to_mathml
+from make_student import student_copy
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+SITE = Path(__file__).resolve().parent / "site"
+TEMPLATE = "course_site"
+TOC_MARK = "<!-- course-site:toc -->"
+CREDIT = (
+    "This course starts from chizuchizu, "
+    '<span lang="ja">“IFモデルを活性化関数としたSNNモデルを訓練する”</span> '
+    "(Training an SNN with the IF model as its activation function), blog post, 2022-09-04; it reproduces "
+    "the post's model, task and numbers in its own code."
+)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One language edition of the course: where its notebooks and README are, and its words."""
+
+    name: str
+    lang: str
+    notebooks: Path
+    readme: Path
+    out: Path
+    student_out: Path
+    site_title: str
+    credit_html: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+EDITIONS: dict[str, Edition] = {
+    "en": Edition(
+        name="en",
+        lang="en",
+        notebooks=ROOT / "notebooks",
+        readme=ROOT / "README.md",
+        out=ROOT / "html",
+        student_out=ROOT / "html-student",
+        site_title="Training a spiking neural network with surrogate gradients",
+        credit_html=CREDIT,
+        labels={
+            "previous": "Previous",
+            "next": "Next",
+            "pager": "Previous and next notebook",
+            "toc": "On this page",
+            "student_banner": "Student edition: each exercise's solution is replaced by "
+            "`raise NotImplementedError()` and outputs are cleared. Open the notebook in JupyterLab "
+            "to run it.",
+            "student_title": "student edition",
+            "no_readme_row": "(not yet in the README's table)",
+        },
+    ),
+}
+
+
+# --- equations -------------------------------------------------------------------------------
+
+
+def tex_to_mathml(tex: str, display: str = "inline") -> str:
+    """LaTeX math (without its `$` delimiters) as a MathML `<math>` element, for HTML5 pages.
+
+    display: "inline" or "block". Raises ValueError when latex2mathml fails or leaves a LaTeX
+    command it does not know as text (it would show as raw TeX on the page).
+    """
+    if display not in ("inline", "block"):
+        raise ValueError(f"display must be 'inline' or 'block', got {display!r}")
+    try:
+        mathml = latex_to_mathml(tex.strip(), display=display)
+    except Exception as error:  # latex2mathml raises its own exception types, one per mistake
+        raise ValueError(f"cannot convert ${tex}$ to MathML: {type(error).__name__} {error}") from error
+    unknown = re.findall(r">(\\[A-Za-z]+)<", mathml)
+    if unknown:
+        raise ValueError(f"cannot convert ${tex}$ to MathML: unknown command {', '.join(unknown)}")
+    # HTML5 knows <math> without a namespace (and nbconvert's heading anchors parse it as XML)
+    return mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
+
+
+def is_external(url: str) -> bool:
+    return bool(re.match(r"^(https?:)?//", url.strip(), re.IGNORECASE))
+
+
+class OfflineRenderer(IPythonRenderer):
+    """nbconvert's Markdown renderer with math typeset as MathML and links kept inside the site.
+
+    pages maps a notebook file name (NN_name.ipynb) to its page (NN_name.html); a link to a
+    notebook becomes a link to its page, a link to any other file of the repository becomes its
+    text (the file is not on the site), a web link stays a link. An image from the web is refused.
+    """
+
+    def __init__(self, *args, pages: dict[str, str], where: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages = pages
+        self.where = where
+
+    def _math(self, tex: str, display: str) -> str:
+        try:
+            return tex_to_mathml(tex, display)
+        except ValueError as error:
+            raise ValueError(f"{self.where}: {error}") from None
+
+    def block_math(self, body: str) -> str:
+        return self._math(body, "block")
+
+    def inline_math(self, body: str) -> str:
+        return self._math(body, "inline")
+
+    def latex_environment(self, name: str, body: str) -> str:
+        return self._math(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        if is_external(url) or url.startswith(("#", "mailto:")):
+            return super().link(text, url, title)
+        path, _, anchor = url.partition("#")
+        page = self.pages.get(Path(path).name)
+        if page is None:
+            return text
+        return super().link(text, page + (f"#{anchor}" if anchor else ""), title)
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        if is_external(url):
+            raise ValueError(f"{self.where}: an image from the web cannot show offline: {url}")
+        return super().image(text, url, title)
+
+
+class CourseExporter(HTMLExporter):
+    """HTMLExporter whose Markdown filter is OfflineRenderer (set `pages` and `where` before use)."""
+
+    pages: dict[str, str] = {}
+    where: str = ""
+
+    @pass_context
+    def markdown2html(self, context, source):
+        cell = context.get("cell", {})
+        renderer = OfflineRenderer(
+            escape=False,
+            attachments=cell.get("attachments", {}),
+            embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+            pages=self.pages,
+            where=f"{self.where}, cell {cell.get('id', '?')}",
+            **self.lexer_options,
+        )
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+
+# --- the README's table ----------------------------------------------------------------------
+
+ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*\[(.+?)\]\(([^)\s]+\.ipynb)\)\s*\|(.*)\|\s*(\d+)\s*\|\s*$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of the README's notebook table."""
+
+    number: str
+    title: str
+    notebook: str  # file name, NN_name.ipynb
+    learn: str  # Markdown
+    minutes: str
+
+
+def readme_rows(readme: str) -> dict[str, Row]:
+    """The README's table of notebooks, by notebook file name."""
+    rows = {}
+    for line in readme.splitlines():
+        match = ROW.match(line)
+        if match:
+            number, title, path, learn, minutes = match.groups()
+            rows[Path(path).name] = Row(number, title, Path(path).name, learn.strip(), minutes)
+    return rows
+
+
+def readme_section(readme: str, heading: str | None) -> str:
+    """The Markdown of one `## heading` section of the README, or of its introduction (None)."""
+    lines = readme.splitlines()
+    if heading is None:
+        start = next(i for i, line in enumerate(lines) if line.startswith("# ")) + 1
+    else:
+        starts = [i for i, line in enumerate(lines) if line.strip() == f"## {heading}"]
+        if not starts:
+            return ""
+        start = starts[0] + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[start:end]).strip()
+
+
+def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str) -> str:
+    """The index's Markdown: the README's introduction, its notebook table (pointing at the pages)
+    with the paragraphs after it, and its credits. pages: (notebook, title) in course order."""
+    rows = readme_rows(readme)
+    table = ["| # | Notebook | What you learn | Minutes |", "|---|---|---|---|"]
+    for path, title in pages:
+        row = rows.get(path.name)
+        if row is None:
+            print(f"warning: README.md's table has no row for {path.name}", file=sys.stderr)
+            number = path.name[:2]
+            row = Row(number, title, path.name, edition.labels["no_readme_row"], "")
+        table.append(f"| {row.number} | [{row.title}]({path.name}) | {row.learn} | {row.minutes} |")
+    notebooks = readme_section(readme, "The notebooks")
+    after_table = "\n".join(line for line in notebooks.splitlines() if not line.startswith("|")).strip()
+    parts = [
+        readme_section(readme, None),
+        "## The notebooks",
+        "\n".join(table),
+        after_table,
+        "## Credits",
+        readme_section(readme, "Credits"),
+    ]
+    return "\n\n".join(part for part in parts if part)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL)
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def strip_css_comments(page: str) -> str:
+    """The page with the comments of its inline stylesheets removed (JupyterLab's cite web pages,
+    which a check for web addresses cannot tell from loaded ones; and they weigh 30 kB a page)."""
+    return STYLE.sub(lambda m: m.group(1) + CSS_COMMENT.sub("", m.group(2)) + m.group(3), page)
+
+
+HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link" href="#\2">', re.DOTALL)
+
+
+def toc_html(body: str) -> str:
+    """A nested list of the page's `##` and `###` headings, linked to their anchors."""
+    items: list[str] = []
+    depth = 0
+    for level, anchor, inner in HEADING.findall(body):
+        level = int(level) - 1  # h2 -> 1, h3 -> 2
+        if depth == 0:
+            items.append("<ol>")
+            depth = 1
+        while depth < level:
+            items.append("<ol>")
+            depth += 1
+        while depth > level:
+            items.append("</ol>")
+            depth -= 1
+        items.append(f'<li><a href="#{anchor}">{inner.strip()}</a></li>')
+    items.extend("</ol>" for _ in range(depth))
+    return "\n".join(items)
 
 
 def title_of(nb: nbformat.NotebookNode, fallback: str) -> str:
-    first = nb.cells[0].source.splitlines()[0] if nb.cells else ""
+    """The first line of the first cell, without its `#` marks."""
+    first = nb.cells[0].source.splitlines()[0] if nb.cells and nb.cells[0].source else ""
     return first.lstrip("# ").strip() or fallback
 
 
-def main(argv: list[str]) -> int:
-    out, paths = parse_out_and_notebooks(argv, __doc__.splitlines()[0], "html")
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
-    links = []
+def make_exporter(edition: Edition) -> CourseExporter:
+    return CourseExporter(
+        template_name=TEMPLATE,
+        extra_template_basedirs=[str(SITE / "templates")],
+        embed_images=True,
+        language_code=edition.lang,
+    )
+
+
+def render(
+    exporter: CourseExporter,
+    nb: nbformat.NotebookNode,
+    title: str,
+    site: dict,
+    path: Path,
+) -> str:
+    """One page: the notebook through the course template, then its table of contents filled in."""
+    exporter.where = str(path)
+    resources = {"metadata": {"name": title, "path": str(path.parent)}, "site": site}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return strip_css_comments(body).replace(TOC_MARK, toc_html(body))
+
+
+def build(edition: Edition, out: Path, paths: list[Path], student: bool = False) -> list[Path]:
+    """Write the site for `paths` (notebooks, in course order) into out; return the pages written,
+    index first."""
+    notebooks = []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        if any(c.cell_type == "code" and c.execution_count is None for c in nb.cells):
+        unexecuted = any(c.cell_type == "code" and c.execution_count is None for c in nb.cells)
+        if unexecuted and not student:  # a student copy has no outputs anyway
             raise SystemExit(f"{path} has code cells without outputs: run `make notebooks` first")
-        title = title_of(nb, path.stem)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-        (out / f"{path.stem}.html").write_text(body, encoding="utf-8")
-        links.append(f'<li><a href="{path.stem}.html">{html.escape(title)}</a></li>')
-        print(f"{out / path.stem}.html")
-    index = (
-        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Training SNNs with surrogate gradients"
-        "</title></head>\n<body><h1>Training a spiking neural network with surrogate gradients</h1>\n<ol>\n"
-        + "\n".join(links)
-        + "\n</ol></body></html>\n"
+        notebooks.append((path, student_copy(nb) if student else nb, title_of(nb, path.stem)))
+    exporter = make_exporter(edition)
+    exporter.pages = {path.name: f"{path.stem}.html" for path, _, _ in notebooks}
+    suffix = f" ({edition.labels['student_title']})" if student else ""
+    chain = [("index.html", edition.site_title)] + [(f"{p.stem}.html", t) for p, _, t in notebooks]
+
+    def site(position: int, toc: bool) -> dict:
+        prev = chain[position - 1] if position > 0 else None
+        nxt = chain[position + 1] if position + 1 < len(chain) else None
+        return {
+            "site_title": edition.site_title + suffix,
+            "index_href": "index.html",
+            "prev": {"href": prev[0], "title": prev[1]} if prev else None,
+            "next": {"href": nxt[0], "title": nxt[1]} if nxt else None,
+            "toc": toc,
+            "student": student,
+            "labels": edition.labels,
+            "credit_html": edition.credit_html,
+        }
+
+    written = []
+    readme = edition.readme.read_text(encoding="utf-8")
+    index = nbformat.v4.new_notebook()
+    markdown = index_markdown(edition, [(p, t) for p, _, t in notebooks], readme)
+    index.cells = [nbformat.v4.new_markdown_cell(f"# {edition.site_title}{suffix}\n\n{markdown}")]
+    written.append(out / "index.html")
+    written[-1].write_text(
+        render(exporter, index, edition.site_title + suffix, site(0, False), edition.readme), encoding="utf-8"
     )
-    (out / "index.html").write_text(index, encoding="utf-8")
+    for position, (path, nb, title) in enumerate(notebooks, start=1):
+        written.append(out / f"{path.stem}.html")
+        written[-1].write_text(render(exporter, nb, title, site(position, True), path), encoding="utf-8")
+    return written
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", help="output folder (default: html/, or html-student/ with --student)")
+    parser.add_argument("--student", action="store_true", help="build from the student copies")
+    parser.add_argument("--edition", default="en", choices=sorted(EDITIONS), help="default: en")
+    parser.add_argument("notebooks", nargs="*", help="default: every NN_*.ipynb of the edition")
+    args = parser.parse_args(argv)
+    edition = EDITIONS[args.edition]
+    out = Path(args.out) if args.out else (edition.student_out if args.student else edition.out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [Path(p) for p in args.notebooks] or sorted(edition.notebooks.glob(NOTEBOOK_PATTERN))
+    written = build(edition, out, paths, student=args.student)
+    if not args.notebooks:  # a full build: remove the pages of notebooks renamed or removed since
+        for stale in set(out.glob("[0-9][0-9]_*.html")) - set(written):
+            stale.unlink()
+    size = sum(page.stat().st_size for page in out.glob("*.html"))
+    print(f"{out}: index.html and {len(written) - 1} pages, {size / 1e6:.1f} MB")
     return 0
 
 

@@ -1,0 +1,390 @@
+"""The course site (`make html`, `make html-student`): complete, chained, typeset and offline.
+
+The site is built once per module from the committed notebooks, as `make html` builds it, and
+read back with BeautifulSoup the way a browser would load it.
+"""
+
+import copy
+import functools
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import make_html  # noqa: E402
+import make_student  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+IDS = [p.name for p in NOTEBOOKS]
+CREDIT = ("chizuchizu", "IFモデルを活性化関数としたSNNモデルを訓練する", "2022-09-04")
+WEB = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html")
+    assert make_html.main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def student_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html-student")
+    assert make_html.main(["--student", "--out", str(out)]) == 0
+    return out
+
+
+@functools.cache  # each page is parsed once; tests that change a tree change a copy
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page_of(out: Path, notebook: Path) -> Path:
+    return out / f"{notebook.stem}.html"
+
+
+def one_notebook(tmp_path: Path, *cells) -> Path:
+    """A notebook file made of the given cells, code cells executed (execution counts set)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    for count, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
+        cell.execution_count = count
+    path = tmp_path / "91_made_up.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def math_spans(markdown: str) -> tuple[int, int]:
+    """(display, inline) equations of a Markdown cell, counted without nbconvert's parser:
+    code blocks and code spans are not math, `$$...$$` is display, `$...$` inline."""
+    text = re.sub(r"^```.*?^```", "", markdown, flags=re.DOTALL | re.MULTILINE)
+    text = re.sub(r"`[^`]*`", "", text)
+    display = len(re.findall(r"(?<!\\)\$\$.+?(?<!\\)\$\$", text, flags=re.DOTALL))
+    text = re.sub(r"(?<!\\)\$\$.+?(?<!\\)\$\$", "", text, flags=re.DOTALL)
+    inline = len(re.findall(r"(?<![\\$])\$[^$]+?(?<![\\$])\$", text, flags=re.DOTALL))
+    return display, inline
+
+
+# --- every notebook, the index, the chain ----------------------------------------------------
+
+
+def test_every_notebook_has_a_page_and_an_index_row(site):
+    index = soup(site / "index.html")
+    linked = [a["href"] for a in index.select("table a")]
+    assert linked == [f"{p.stem}.html" for p in NOTEBOOKS]  # every notebook, in course order
+    for path in NOTEBOOKS:
+        assert page_of(site, path).is_file(), path.name
+
+
+def test_index_table_is_the_readmes(site):
+    rows = make_html.readme_rows((ROOT / "README.md").read_text(encoding="utf-8"))
+    table = soup(site / "index.html").select("table tbody tr")
+    for path, tr in zip(NOTEBOOKS, table, strict=True):
+        cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+        row = rows[path.name]
+        assert cells[0] == row.number and cells[1] == row.title and cells[3] == row.minutes
+        assert cells[2].replace(" ", "") == re.sub(r"[`*]", "", row.learn).replace(" ", "")
+
+
+def test_readme_rows_by_hand():
+    readme = "\n".join(
+        [
+            "# Course",
+            "| # | Notebook | What you learn | Minutes |",
+            "|---|---|---|---|",
+            "| 01 | [The step](notebooks/01_step.ipynb) | a `Function`; $|x|$ | 20 |",
+            "| 02 | [The neuron](notebooks/02_neuron.ipynb) | reset | 25 |",
+        ]
+    )
+    rows = make_html.readme_rows(readme)
+    assert list(rows) == ["01_step.ipynb", "02_neuron.ipynb"]
+    assert rows["01_step.ipynb"] == make_html.Row(
+        "01", "The step", "01_step.ipynb", "a `Function`; $|x|$", "20"
+    )
+
+
+def test_a_notebook_missing_from_the_readme_still_gets_a_row(capsys):
+    edition = make_html.EDITIONS["en"]
+    readme = "# Course\n\nIntro.\n\n## The notebooks\n\n| 01 | [A](notebooks/01_a.ipynb) | a | 5 |\n"
+    pages = [(Path("01_a.ipynb"), "01 · A"), (Path("02_b.ipynb"), "02 · B")]
+    markdown = make_html.index_markdown(edition, pages, readme)
+    assert "| 01 | [A](01_a.ipynb) | a | 5 |" in markdown
+    assert "| 02 | [02 · B](02_b.ipynb) | (not yet in the README's table) |  |" in markdown
+    assert "README.md's table has no row for 02_b.ipynb" in capsys.readouterr().err
+
+
+def chain(out: Path, rel: str, start: str) -> list[str]:
+    """The pages met following the bottom pager's `rel` links from `start`."""
+    seen = [start]
+    while True:
+        link = soup(out / seen[-1]).select_one(f"nav.course-pager a[rel={rel}]")
+        if link is None:
+            return seen
+        assert link["href"] not in seen, f"{rel} loops back to {link['href']}"
+        seen.append(link["href"])
+
+
+@pytest.mark.parametrize("fixture", ["site", "student_site"])
+def test_previous_next_chain_is_complete_and_in_order(fixture, request):
+    out = request.getfixturevalue(fixture)
+    order = ["index.html"] + [f"{p.stem}.html" for p in NOTEBOOKS]
+    assert chain(out, "next", "index.html") == order
+    assert chain(out, "prev", order[-1]) == order[::-1]
+    for position, name in enumerate(order[1:], start=1):  # the header's links agree
+        top = [a["href"] for a in soup(out / name).select("nav.course-pager-top a")]
+        assert top == [order[position - 1]] + order[position + 1 : position + 2]
+
+
+# --- nothing from the network ----------------------------------------------------------------
+
+
+def loaded_urls(page: BeautifulSoup) -> list[str]:
+    """Every address a browser would fetch on opening the page (not the links a reader follows)."""
+    urls = []
+    for tag in page.find_all(
+        ["script", "img", "source", "audio", "video", "iframe", "embed", "input", "track"]
+    ):
+        urls += [tag[a] for a in ("src", "poster") if tag.has_attr(a)]
+    for tag in page.find_all("link"):  # stylesheets, fonts, icons, preloads, module preloads
+        urls += [tag["href"]] if tag.has_attr("href") else []
+    for tag in page.find_all("object"):
+        urls += [tag["data"]] if tag.has_attr("data") else []
+    for tag in page.find_all("img"):
+        urls += [part.split()[0] for part in tag.get("srcset", "").split(",") if part.strip()]
+    css = [style.get_text() for style in page.find_all("style")]
+    css += [tag["style"] for tag in page.find_all(style=True)]
+    for text in css:
+        urls += re.findall(r"@import\s+(?:url\()?\s*['\"]?([^'\")\s;]+)", text)
+        urls += re.findall(r"url\(\s*['\"]?([^'\")]+)", text)
+    for script in page.find_all("script"):  # imports inside inline scripts (mermaid, MathJax loaders)
+        urls += re.findall(r"import\s*\(\s*['\"]([^'\"]+)", script.get_text())
+    return urls
+
+
+def test_loaded_urls_finds_each_kind_of_resource():
+    page = BeautifulSoup(
+        '<script src="https://a/x.js"></script><link rel="stylesheet" href="//b/y.css">'
+        '<img src="http://c/z.png"><style>@import "https://d/f.css"; p {background: url(https://e/g.png)}'
+        "</style><p style=\"background:url('https://f/h.png')\"></p>"
+        '<script type="module">await import("https://g/m.mjs")</script>',
+        "html.parser",
+    )
+    assert sorted(loaded_urls(page)) == sorted(
+        [
+            "https://a/x.js",
+            "//b/y.css",
+            "http://c/z.png",
+            "https://d/f.css",
+            "https://e/g.png",
+            "https://f/h.png",
+        ]
+        + ["https://g/m.mjs"]
+    )
+
+
+@pytest.mark.parametrize("fixture", ["site", "student_site"])
+def test_nothing_loads_from_the_network(fixture, request):
+    out = request.getfixturevalue(fixture)
+    for path in sorted(out.glob("*.html")):
+        page = soup(path)
+        web = [url for url in loaded_urls(page) if WEB.match(url)]
+        assert web == [], f"{path.name} loads {web}"
+        assert page.find("script", src=True) is None, path.name  # no script file at all, local or not
+        text = path.read_text(encoding="utf-8").lower()
+        text = re.sub(r"data:[^\"')]+", "", text)  # base64 spells any word
+        assert "mathjax" not in text and "require.js" not in text and "cdn" not in text
+
+
+def test_an_image_from_the_web_is_refused(tmp_path):
+    path = one_notebook(tmp_path, nbformat.v4.new_markdown_cell("# T\n\n![plot](https://example.org/p.png)"))
+    with pytest.raises(ValueError, match=r"91_made_up.ipynb.*an image from the web cannot show offline"):
+        make_html.main(["--out", str(tmp_path / "out"), str(path)])
+
+
+# --- equations -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_equation_became_mathml(site, path):
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    rendered = soup(page_of(site, path)).select("main div.jp-MarkdownCell")
+    assert len(rendered) == len(markdown)
+    for cell, div in zip(markdown, rendered, strict=True):
+        display, inline = math_spans(cell.source)
+        assert len(div.select('math[display="block"]')) == display, cell.source
+        assert len(div.select('math[display="inline"]')) == inline, cell.source
+        div = copy.copy(div)
+        for code in div.find_all(["code", "pre"]):
+            code.decompose()
+        assert "$" not in div.get_text(), f"raw TeX left in {cell.id}: {div.get_text()!r}"
+        assert "\\" not in "".join(m.get_text() for m in div.find_all("math")), cell.id
+
+
+def test_the_if_equation_is_typeset(site):
+    # the equation the issue saw as raw TeX offline, read back as the browser's MathML text
+    blocks = soup(page_of(site, ROOT / "notebooks" / "02_if_neuron.ipynb")).select('math[display="block"]')
+    assert blocks[0].get_text().startswith("vt=vt\u22121(1\u2212st\u22121)+It,st=H(vt\u2212\u03d1)")
+    assert blocks[0].find("msub").get_text() == "vt" and blocks[0].find("mo").get_text() == "="
+
+
+def test_dollars_in_code_and_outputs_are_not_math(tmp_path):
+    code = nbformat.v4.new_code_cell('price = "$x$"\nprint(price, "costs $5 or $6")')
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="$x$ costs $5 or $6\n")]
+    path = one_notebook(
+        tmp_path,
+        nbformat.v4.new_markdown_cell("# T\n\nThe rate $r = 1/(n+1)$ and `$not_math$`.\n\n$$v_t = I_t$$"),
+        code,
+    )
+    make_html.main(["--out", str(tmp_path / "out"), str(path)])
+    page = soup(tmp_path / "out" / "91_made_up.html")
+    prose, cell = page.select_one("div.jp-MarkdownCell"), page.select_one("div.jp-CodeCell")
+    assert len(prose.find_all("math")) == 2 and prose.code.get_text() == "$not_math$"
+    assert cell.find("math") is None
+    assert 'price = "$x$"' in cell.select_one(".jp-InputArea").get_text()
+    assert "$x$ costs $5 or $6" in cell.select_one(".jp-OutputArea").get_text()
+
+
+def test_tex_to_mathml_by_hand():
+    assert make_html.tex_to_mathml("x^2") == (
+        '<math display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math>'
+    )
+    assert make_html.tex_to_mathml(r"\frac{a}{b}", "block").startswith('<math display="block">')
+
+
+@pytest.mark.parametrize(
+    ("tex", "display", "message"),
+    [
+        (r"\frac{a}{", "inline", r"cannot convert \$\\frac\{a\}\{\$ to MathML"),
+        (r"\foo x", "inline", r"unknown command \\foo"),
+        ("x", "wide", "display must be 'inline' or 'block', got 'wide'"),
+    ],
+)
+def test_tex_that_cannot_be_typeset_is_refused(tex, display, message):
+    with pytest.raises(ValueError, match=message):
+        make_html.tex_to_mathml(tex, display)
+
+
+def test_a_bad_equation_stops_the_build_naming_notebook_and_cell(tmp_path):
+    cell = nbformat.v4.new_markdown_cell(r"# T" "\n\n" r"Broken: $\foo x$.")
+    path = one_notebook(tmp_path, cell)
+    with pytest.raises(ValueError, match=rf"91_made_up.ipynb, cell {cell.id}: .*unknown command \\foo"):
+        make_html.main(["--out", str(tmp_path / "out"), str(path)])
+
+
+# --- figures, contents, furniture ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_figures_are_embedded(site, path):
+    nb = nbformat.read(path, as_version=4)
+    figures = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    images = soup(page_of(site, path)).select("main img")
+    assert len(images) == figures
+    assert all(img["src"].startswith("data:image/png;base64,") for img in images)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_contents_list_every_section(site, path):
+    nb = nbformat.read(path, as_version=4)
+    headings = [
+        line.lstrip("#").strip()
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith(("## ", "### "))
+    ]
+    page = soup(page_of(site, path))
+    toc = page.select("nav.course-toc li > a")
+    for a, heading in zip(toc, headings, strict=True):
+        if "$" not in heading:  # a heading with math reads as MathML's text
+            assert " ".join(a.get_text().split()) == re.sub(r"[`*]", "", heading)
+    for a in toc:
+        assert page.find(id=a["href"][1:]) is not None, a["href"]
+
+
+def test_page_outputs_title_and_index_link(site):
+    page = page_of(site, NOTEBOOKS[0]).read_text(encoding="utf-8")
+    assert "<title>01 · The spike function and its surrogate gradient</title>" in page
+    assert "passed: forward is the step" in page  # outputs are in
+    assert soup(page_of(site, NOTEBOOKS[0])).select_one("a.course-home")["href"] == "index.html"
+
+
+@pytest.mark.parametrize("fixture", ["site", "student_site"])
+def test_every_page_credits_the_post_and_fits_a_phone(fixture, request):
+    out = request.getfixturevalue(fixture)
+    for path in sorted(out.glob("*.html")):
+        page = soup(path)
+        credit = page.select_one("footer.course-credit").get_text()
+        assert all(part in credit for part in CREDIT), path.name
+        viewport = page.find("meta", attrs={"name": "viewport"})
+        assert viewport is not None and "width=device-width" in viewport["content"], path.name
+        assert page.html["lang"] == "en"
+        assert "@media (max-width: 640px)" in path.read_text(encoding="utf-8")
+
+
+def test_site_fits_the_budget(site):
+    size = sum(p.stat().st_size for p in site.glob("*"))
+    assert size < 20e6, f"{size / 1e6:.1f} MB"
+    assert sorted(p.name for p in site.glob("*")) == sorted(
+        ["index.html"] + [f"{p.stem}.html" for p in NOTEBOOKS]
+    )
+
+
+def test_links_stay_inside_the_site(tmp_path):
+    path = one_notebook(
+        tmp_path,
+        nbformat.v4.new_markdown_cell(
+            "# T\n\nBack to [01](01_spike_function.ipynb#Setup), the [guide](../docs/teaching.md), "
+            "[a paper](https://example.org/paper)."
+        ),
+    )
+    make_html.main(["--out", str(tmp_path / "out"), str(NOTEBOOKS[0]), str(path)])
+    prose = soup(tmp_path / "out" / "91_made_up.html").select_one("div.jp-MarkdownCell")
+    hrefs = [a["href"] for a in prose.find_all("a") if "anchor-link" not in a.get("class", [])]
+    assert hrefs == ["01_spike_function.html#Setup", "https://example.org/paper"]
+    assert "the guide," in prose.get_text()  # a file that is not on the site: its text, no link
+
+
+def test_refuses_a_notebook_without_outputs(tmp_path):
+    nb = make_student.student_copy(nbformat.read(NOTEBOOKS[0], as_version=4))
+    nbformat.write(nb, tmp_path / NOTEBOOKS[0].name)
+    with pytest.raises(SystemExit, match="without outputs"):
+        make_html.main(["--out", str(tmp_path / "out"), str(tmp_path / NOTEBOOKS[0].name)])
+
+
+# --- the student edition ---------------------------------------------------------------------
+
+
+def solution_lines(source: str) -> list[str]:
+    lines, inside = [], False
+    for line in source.splitlines():
+        if "### BEGIN SOLUTION" in line:
+            inside = True
+        elif "### END SOLUTION" in line:
+            inside = False
+        elif inside and line.strip() not in ("", ")"):
+            lines.append(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_student_pages_have_no_solution_and_no_output(student_site, path):
+    nb = nbformat.read(path, as_version=4)
+    page = soup(page_of(student_site, path))
+    assert page.select_one("p.course-banner") is not None
+    code = page.select("main div.jp-CodeCell")
+    assert len(code) == sum(c.cell_type == "code" for c in nb.cells)
+    assert page.select("main .jp-OutputArea-output") == []
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    for cell, div in zip(cells, code, strict=True):
+        shown = div.select_one(".jp-InputArea").get_text()
+        assert "SOLUTION" not in shown
+        assert not set(solution_lines(cell.source)) & {line.strip() for line in shown.splitlines()}
+        assert shown.count("raise NotImplementedError()") == cell.source.count("### BEGIN SOLUTION")
