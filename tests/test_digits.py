@@ -3,8 +3,17 @@
 import pytest
 import torch
 
-from snn_helpers.digits import DigitsSNN, evaluate, load_digits_split, rate_encode, train_digits
 from snn_helpers.course.experiments import digits_run, post_task_run, summarize
+from snn_helpers.digits import (
+    DigitsMLP,
+    DigitsSNN,
+    count_top_ties,
+    evaluate,
+    load_digits_split,
+    rate_encode,
+    train_digits,
+    training_step,
+)
 
 
 @pytest.fixture(scope="module")
@@ -13,7 +22,9 @@ def data():
 
 
 def test_split_is_fixed_stratified_and_scaled(data):
-    assert data.x_train.shape == (1077, 64) and data.x_val.shape == (270, 64) and data.x_test.shape == (450, 64)
+    assert (
+        data.x_train.shape == (1077, 64) and data.x_val.shape == (270, 64) and data.x_test.shape == (450, 64)
+    )
     assert load_digits_split(validation_fraction=0).x_train.shape == (1347, 64)
     assert 0 <= data.x_train.min() and data.x_train.max() == 1.0
     assert torch.bincount(data.y_test).tolist() == [45, 46, 44, 46, 45, 46, 45, 45, 43, 45]
@@ -72,7 +83,83 @@ def test_experiment_runs_and_summary(data):
     run = post_task_run("atan", seed=0, n_iter=5)
     assert set(run) == {"final_loss", "iters_to_target", "silent", "first_silent"}
     assert run["iters_to_target"] == 5.0  # 5 iterations are not enough to reach 1e-3
-    d = digits_run(data, "atan", seed=0, epochs=1, n_time=5)
-    assert 0.1 < d["accuracy"] <= 1 and d["epochs_to_target"] in (1.0, 2.0)
+    d = digits_run(data, "atan", seed=0, epochs=1, n_time=5, target=0.0)
+    assert 0.1 < d["accuracy"] <= 1 and d["epochs_to_target"] == 1.0  # any accuracy reaches 0
+    never = digits_run(data, "atan", seed=0, epochs=1, n_time=5, target=1.01)
+    assert never["epochs_to_target"] == 2.0  # unreachable: epochs + 1
+    assert never["accuracy"] == d["accuracy"]  # the target changes the record, not the run
     s = summarize([{"a": 1.0}, {"a": 3.0}])
     assert s["a"][0] == 2.0 and s["a"][1] == pytest.approx(2**0.5)
+
+
+def test_training_tracks_the_chosen_splits_and_restores_the_best_epoch(data):
+    torch.manual_seed(0)
+    model = DigitsSNN(n_hidden=32)
+    history = train_digits(
+        model, data, n_time=5, epochs=3, lr=1e-2, seed=0, track=("val",), restore_best=True
+    )
+    assert len(history.val_accuracy) == 3 and history.train_accuracy == history.test_accuracy == []
+    best = max(history.val_accuracy)
+    assert history.best_epoch == history.val_accuracy.index(best) + 1
+    # the kept weights score the best epoch's accuracy again on the same draws: re-run to that epoch
+    torch.manual_seed(0)
+    again = DigitsSNN(n_hidden=32)
+    train_digits(again, data, n_time=5, epochs=history.best_epoch, lr=1e-2, seed=0, track=("val",))
+    for a, b in zip(model.state_dict().values(), again.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_training_arguments_are_checked(data):
+    model = DigitsSNN(n_hidden=8)
+    with pytest.raises(
+        ValueError, match=r"track must be a tuple of names from \('train', 'val', 'test'\); got 'val'"
+    ):
+        train_digits(model, data, epochs=1, track="val")
+    with pytest.raises(ValueError, match=r"track includes 'val' but data has no validation split"):
+        train_digits(model, load_digits_split(validation_fraction=0), epochs=1, track=("val",))
+    with pytest.raises(ValueError, match=r"restore_best needs 'val' in track; got track=\('test',\)"):
+        train_digits(model, data, epochs=1, track=("test",), restore_best=True)
+    with pytest.raises(TypeError, match=r"restore_best must be a bool; got int 1"):
+        train_digits(model, data, epochs=1, track=("val",), restore_best=1)
+
+
+def test_training_step_is_cross_entropy_on_the_counts():
+    torch.manual_seed(0)
+    model = DigitsSNN(n_hidden=16)
+    spikes, labels = torch.ones(4, 3, 64), torch.tensor([0, 1, 2])
+    expected = torch.nn.functional.cross_entropy(model(spikes), labels).item()
+    before = model.output.weight.detach().clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    assert training_step(model, optimizer, spikes, labels) == expected  # the loss before the update
+    assert not torch.equal(model.output.weight, before)  # and the step was taken
+
+
+def test_mlp_reference_shapes_and_rates():
+    torch.manual_seed(0)
+    mlp = DigitsMLP(n_hidden=16)
+    spikes = torch.bernoulli(torch.full((6, 5, 64), 0.5), generator=torch.Generator().manual_seed(0))
+    logits, hidden = mlp(spikes, return_hidden=True)
+    assert logits.shape == (5, 10) and hidden.shape == (1, 5, 16) and hidden.min() >= 0
+    # it sees the rates: the mean over time, so reordering the steps changes nothing
+    assert torch.allclose(mlp(spikes.flip(0)), logits)
+    with pytest.raises(ValueError, match=r"spikes must have shape \[time, batch, 64\]; got \(5, 64\)"):
+        mlp(torch.zeros(5, 64))
+    with pytest.raises(TypeError, match=r"n_hidden must be a positive integer; got float"):
+        DigitsMLP(n_hidden=12.0)
+
+
+def test_mlp_trains_and_evaluates_like_the_snn(data):
+    torch.manual_seed(0)
+    mlp = DigitsMLP(n_hidden=32)
+    history = train_digits(mlp, data, n_time=5, epochs=2, lr=1e-2, seed=0, track=("val",))
+    assert history.loss[-1] < history.loss[0]
+    result = evaluate(mlp, data.x_val, data.y_val, 5, torch.Generator().manual_seed(1))
+    assert result.accuracy > 0.5 and result.hidden.shape == (1, 270, 32) and 0 <= result.silent <= 1
+
+
+def test_count_top_ties_by_hand():
+    counts = torch.tensor([[3.0, 1, 0], [2, 2, 0], [0, 0, 0], [1, 4, 4], [0, 5, 1]])
+    assert count_top_ties(counts) == 3  # rows 1, 2 (all zero) and 3; a tie below the top does not count
+    assert count_top_ties(torch.tensor([[1.0, 0, 1]])) == 1
+    with pytest.raises(ValueError, match=r"counts must have shape \[n, n_classes\]; got \(3,\)"):
+        count_top_ties(torch.zeros(3))
