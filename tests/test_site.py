@@ -83,11 +83,11 @@ def test_every_notebook_has_a_page_and_an_index_row(site):
 
 
 def test_index_table_is_the_readmes(site):
-    rows = make_html.readme_rows((ROOT / "README.md").read_text(encoding="utf-8"))
+    rows = make_html.readme_rows((ROOT / "README.md").read_text(encoding="utf-8"), ROOT)
     table = soup(site / "index.html").select("table tbody tr")
     for path, tr in zip(NOTEBOOKS, table, strict=True):
         cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
-        row = rows[path.name]
+        row = rows[path.resolve()]
         assert cells[0] == row.number and cells[1] == row.title and cells[3] == row.minutes
         assert cells[2].replace(" ", "") == re.sub(r"[`*]", "", row.learn).replace(" ", "")
 
@@ -100,19 +100,22 @@ def test_readme_rows_by_hand():
             "|---|---|---|---|",
             "| 01 | [The step](notebooks/01_step.ipynb) | a `Function`; $|x|$ | 20 |",
             "| 02 | [The neuron](notebooks/02_neuron.ipynb) | reset | 25 |",
+            "| 01 | [ステップ関数](notebooks/ja/01_step.ipynb) | 代理勾配 | 25 |",
         ]
     )
-    rows = make_html.readme_rows(readme)
-    assert list(rows) == ["01_step.ipynb", "02_neuron.ipynb"]
-    assert rows["01_step.ipynb"] == make_html.Row(
-        "01", "The step", "01_step.ipynb", "a `Function`; $|x|$", "20"
+    rows = make_html.readme_rows(readme, Path("/course"))
+    folder = Path("/course/notebooks")
+    assert list(rows) == [folder / "01_step.ipynb", folder / "02_neuron.ipynb", folder / "ja/01_step.ipynb"]
+    assert rows[folder / "01_step.ipynb"] == make_html.Row(
+        "01", "The step", "notebooks/01_step.ipynb", "a `Function`; $|x|$", "20"
     )
+    assert rows[folder / "ja/01_step.ipynb"].title == "ステップ関数"  # another edition's row stays apart
 
 
 def test_a_notebook_missing_from_the_readme_still_gets_a_row(capsys):
     edition = make_html.EDITIONS["en"]
     readme = "# Course\n\nIntro.\n\n## The notebooks\n\n| 01 | [A](notebooks/01_a.ipynb) | a | 5 |\n"
-    pages = [(Path("01_a.ipynb"), "01 · A"), (Path("02_b.ipynb"), "02 · B")]
+    pages = [(edition.notebooks / "01_a.ipynb", "01 · A"), (edition.notebooks / "02_b.ipynb", "02 · B")]
     markdown = make_html.index_markdown(edition, pages, readme)
     assert "| 01 | [A](01_a.ipynb) | a | 5 |" in markdown
     assert "| 02 | [02 · B](02_b.ipynb) | (not yet in the README's table) |  |" in markdown
@@ -307,6 +310,36 @@ def test_contents_list_every_section(site, path):
             assert " ".join(a.get_text().split()) == re.sub(r"[`*]", "", heading)
     for a in toc:
         assert page.find(id=a["href"][1:]) is not None, a["href"]
+
+
+def test_contents_nest_subsections_by_hand():
+    def heading(level, anchor):
+        return f'<h{level} id="{anchor}">{anchor}<a class="anchor-link" href="#{anchor}">¶</a></h{level}>'
+
+    body = heading(2, "A") + heading(3, "B") + heading(3, "C") + heading(2, "D") + "<h2>no anchor</h2>"
+    assert make_html.toc_html(body) == (
+        '<ol><li><a href="#A">A</a><ol><li><a href="#B">B</a></li><li><a href="#C">C</a></li></ol></li>'
+        '<li><a href="#D">D</a></li></ol>'
+    )
+    assert make_html.toc_html(heading(3, "x") + heading(2, "y")) == (
+        '<ol><li><a href="#x">x</a></li><li><a href="#y">y</a></li></ol>'
+    )
+
+
+def test_contents_lead_to_each_section_even_with_the_same_heading(tmp_path):
+    path = one_notebook(
+        tmp_path,
+        nbformat.v4.new_markdown_cell("# T\n\n## Part\n\n### Exercise\n\ntext"),
+        nbformat.v4.new_markdown_cell("## Part two\n\n### Exercise\n\n### Exercise"),
+    )
+    make_html.main(["--out", str(tmp_path / "out"), str(path)])
+    page = soup(tmp_path / "out" / "91_made_up.html")
+    hrefs = [a["href"] for a in page.select("nav.course-toc a")]
+    assert hrefs == ["#Part", "#Exercise", "#Part-two", "#Exercise-2", "#Exercise-3"]
+    assert [a.get_text() for a in page.select("nav.course-toc a")][-2:] == ["Exercise", "Exercise"]
+    for href in hrefs:
+        heading = page.find(id=href[1:])
+        assert heading.name in ("h2", "h3") and heading.select_one("a.anchor-link")["href"] == href
 
 
 def test_page_outputs_title_and_index_link(site):

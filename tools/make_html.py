@@ -89,9 +89,8 @@ EDITIONS: dict[str, Edition] = {
             "next": "Next",
             "pager": "Previous and next notebook",
             "toc": "On this page",
-            "student_banner": "Student edition: each exercise's solution is replaced by "
-            "`raise NotImplementedError()` and outputs are cleared. Open the notebook in JupyterLab "
-            "to run it.",
+            "student_banner": "Student edition: each exercise's solution is replaced by a stub that "
+            "raises NotImplementedError, and outputs are cleared. Open the notebook in JupyterLab to run it.",
             "student_title": "student edition",
             "no_readme_row": "(not yet in the README's table)",
         },
@@ -202,19 +201,20 @@ class Row:
 
     number: str
     title: str
-    notebook: str  # file name, NN_name.ipynb
+    notebook: str  # the link as the README writes it, notebooks/NN_name.ipynb
     learn: str  # Markdown
     minutes: str
 
 
-def readme_rows(readme: str) -> dict[str, Row]:
-    """The README's table of notebooks, by notebook file name."""
+def readme_rows(readme: str, base: Path) -> dict[Path, Row]:
+    """The rows of the README's table of notebooks, by the notebook's resolved path (links are
+    relative to base, the README's folder; an edition's rows are told apart by their folder)."""
     rows = {}
     for line in readme.splitlines():
         match = ROW.match(line)
         if match:
-            number, title, path, learn, minutes = match.groups()
-            rows[Path(path).name] = Row(number, title, Path(path).name, learn.strip(), minutes)
+            number, title, link, learn, minutes = match.groups()
+            rows[(base / link).resolve()] = Row(number, title, link, learn.strip(), minutes)
     return rows
 
 
@@ -235,10 +235,10 @@ def readme_section(readme: str, heading: str | None) -> str:
 def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str) -> str:
     """The index's Markdown: the README's introduction, its notebook table (pointing at the pages)
     with the paragraphs after it, and its credits. pages: (notebook, title) in course order."""
-    rows = readme_rows(readme)
+    rows = readme_rows(readme, edition.readme.parent)
     table = ["| # | Notebook | What you learn | Minutes |", "|---|---|---|---|"]
     for path, title in pages:
-        row = rows.get(path.name)
+        row = rows.get(path.resolve())
         if row is None:
             print(f"warning: README.md's table has no row for {path.name}", file=sys.stderr)
             number = path.name[:2]
@@ -270,26 +270,45 @@ def strip_css_comments(page: str) -> str:
 
 
 HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link" href="#\2">', re.DOTALL)
+ANCHORED = re.compile(r'(<h[1-6] id=")([^"]+)(">.*?<a class="anchor-link" href="#)\2(">)', re.DOTALL)
+
+
+def unique_heading_ids(body: str) -> str:
+    """The page with a heading id met again (two "## Exercise" sections) suffixed -2, -3, ...,
+    so that each entry of the table of contents leads to its own section."""
+    seen: dict[str, int] = {}
+
+    def rename(match: re.Match) -> str:
+        anchor = match.group(2)
+        seen[anchor] = seen.get(anchor, 0) + 1
+        if seen[anchor] > 1:
+            anchor = f"{anchor}-{seen[anchor]}"
+        return f"{match.group(1)}{anchor}{match.group(3)}{anchor}{match.group(4)}"
+
+    return ANCHORED.sub(rename, body)
 
 
 def toc_html(body: str) -> str:
     """A nested list of the page's `##` and `###` headings, linked to their anchors."""
+    entries = [(int(level), anchor, inner.strip()) for level, anchor, inner in HEADING.findall(body)]
+    if not entries:
+        return ""
+    base = min(level for level, _, _ in entries)
     items: list[str] = []
-    depth = 0
-    for level, anchor, inner in HEADING.findall(body):
-        level = int(level) - 1  # h2 -> 1, h3 -> 2
-        if depth == 0:
-            items.append("<ol>")
-            depth = 1
-        while depth < level:
-            items.append("<ol>")
-            depth += 1
-        while depth > level:
-            items.append("</ol>")
-            depth -= 1
-        items.append(f'<li><a href="#{anchor}">{inner.strip()}</a></li>')
-    items.extend("</ol>" for _ in range(depth))
-    return "\n".join(items)
+    depth = 0  # lists open
+    for level, anchor, inner in entries:
+        target = min(level - base + 1, depth + 1)  # never skip a level: h3 under no h2 is a top entry
+        if target > depth:
+            items.append("<ol>")  # inside the entry still open, if any
+        else:
+            items.append("</li>")
+            items.extend("</ol></li>" for _ in range(depth - target))
+        depth = target
+        items.append(f'<li><a href="#{anchor}">{inner}</a>')
+    items.append("</li>")
+    items.extend("</ol></li>" for _ in range(depth - 1))
+    items.append("</ol>")
+    return "".join(items)
 
 
 def title_of(nb: nbformat.NotebookNode, fallback: str) -> str:
@@ -318,7 +337,8 @@ def render(
     exporter.where = str(path)
     resources = {"metadata": {"name": title, "path": str(path.parent)}, "site": site}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return strip_css_comments(body).replace(TOC_MARK, toc_html(body))
+    body = unique_heading_ids(strip_css_comments(body))
+    return body.replace(TOC_MARK, toc_html(body))
 
 
 def build(edition: Edition, out: Path, paths: list[Path], student: bool = False) -> list[Path]:
