@@ -254,6 +254,30 @@ def test_dollars_in_code_and_outputs_are_not_math(tmp_path):
     assert "$x$ costs $5 or $6" in cell.select_one(".jp-OutputArea").get_text()
 
 
+def test_latex_outputs_become_mathml(tmp_path):
+    code = nbformat.v4.new_code_cell("Math(r'x^{2}')")
+    data = {"text/latex": r"$\displaystyle x^{2}$", "text/plain": "<IPython.core.display.Math object>"}
+    code.outputs = [nbformat.v4.new_output("display_data", data=data)]
+    path = one_notebook(tmp_path, nbformat.v4.new_markdown_cell("# T"), code)
+    make_html.main(["--out", str(tmp_path / "out"), str(path)])
+    output = soup(tmp_path / "out" / "91_made_up.html").select_one("div.jp-CodeCell .jp-RenderedLatex")
+    assert output.math["display"] == "inline" and output.math.msup.get_text() == "x2"
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        ("$$a$$", '<math display="block"><mrow><mi>a</mi></mrow></math>'),
+        (r"\[a\]", '<math display="block"><mrow><mi>a</mi></mrow></math>'),
+        (" $a$\n", '<math display="inline"><mrow><mi>a</mi></mrow></math>'),
+        (r"\begin{tabular}{c} a \end{tabular}", r"<pre>\begin{tabular}{c} a \end{tabular}</pre>"),
+        ("a < b", "<pre>a &lt; b</pre>"),
+    ],
+)
+def test_latex_output_html_by_hand(latex, expected):
+    assert make_html.latex_output_html(latex) == expected
+
+
 def test_tex_to_mathml_by_hand():
     assert make_html.tex_to_mathml("x^2") == (
         '<math display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math>'
@@ -272,6 +296,11 @@ def test_tex_to_mathml_by_hand():
 def test_tex_that_cannot_be_typeset_is_refused(tex, display, message):
     with pytest.raises(ValueError, match=message):
         make_html.tex_to_mathml(tex, display)
+
+
+def test_tex_must_be_text():
+    with pytest.raises(TypeError, match="tex must be a str of LaTeX, got bytes"):
+        make_html.tex_to_mathml(b"x")
 
 
 def test_a_bad_equation_stops_the_build_naming_notebook_and_cell(tmp_path):

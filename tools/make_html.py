@@ -35,6 +35,7 @@ the page furniture, output folders). Only the English edition exists; a Japanese
 from __future__ import annotations
 
 import argparse
+import html
 import re
 import sys
 from dataclasses import dataclass, field
@@ -107,6 +108,8 @@ def tex_to_mathml(tex: str, display: str = "inline") -> str:
     display: "inline" or "block". Raises ValueError when latex2mathml fails or leaves a LaTeX
     command it does not know as text (it would show as raw TeX on the page).
     """
+    if not isinstance(tex, str):
+        raise TypeError(f"tex must be a str of LaTeX, got {type(tex).__name__}")
     if display not in ("inline", "block"):
         raise ValueError(f"display must be 'inline' or 'block', got {display!r}")
     try:
@@ -120,7 +123,20 @@ def tex_to_mathml(tex: str, display: str = "inline") -> str:
     return mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
 
 
+def latex_output_html(latex: str) -> str:
+    """A `text/latex` output (IPython's Math, sympy) as MathML: `$$...$$`, `\\[...\\]` and
+    environments as display math, `$...$` inline; any other LaTeX (a tabular) as preformatted text."""
+    text = latex.strip()
+    for opening, closing, display in (("$$", "$$", "block"), ("\\[", "\\]", "block"), ("$", "$", "inline")):
+        if text.startswith(opening) and text.endswith(closing) and len(text) > len(opening) + len(closing):
+            return tex_to_mathml(text[len(opening) : -len(closing)], display)
+    if re.fullmatch(r"\\begin\{(\w+\*?)\}.*\\end\{\1\}", text, re.DOTALL) and "tabular" not in text:
+        return tex_to_mathml(text, "block")
+    return f"<pre>{html.escape(latex)}</pre>"
+
+
 def is_external(url: str) -> bool:
+    """Whether a URL points at the web (`http://`, `https://` or protocol-relative `//`)."""
     return bool(re.match(r"^(https?:)?//", url.strip(), re.IGNORECASE))
 
 
@@ -173,8 +189,12 @@ class CourseExporter(HTMLExporter):
     pages: dict[str, str] = {}
     where: str = ""
 
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("latex_output_html", latex_output_html)
+
     @pass_context
-    def markdown2html(self, context, source):
+    def markdown2html(self, context, source: str) -> str:
         cell = context.get("cell", {})
         renderer = OfflineRenderer(
             escape=False,
