@@ -1,0 +1,575 @@
+"""Many independent copies of a course network, trained as one batched computation.
+
+Introduced in notebook 08 (which surrogate, at which width?), where 300 short trainings must fit in
+a few seconds. Training N small networks one after the other pays Python's and autograd's overhead
+N times and keeps both CPU cores half idle; here the N networks' weights are stacked along a first
+``members`` dimension and every step is one batched matrix product (``torch.baddbmm``), one IF
+recurrence over all members (the fused engine's compiled kernel, :mod:`snn_helpers.fused`) and one
+optimizer step. The members do not interact: each member's loss is its own, and the sum that is
+back-propagated gives each member exactly its own gradient.
+
+A member is a :class:`Member`: a seed (which fixes its initial weights and its data, exactly as the
+single-network runs of :mod:`snn_helpers.course.experiments` do), a surrogate, a slope ``k`` and a
+``scale`` that multiplies the surrogate derivative (``scale * g(x)``: to match surrogates in area or
+in peak). Members that share a seed share their initial weights and their input draws, so a
+comparison of surrogates over the same seeds is paired.
+
+Two tasks:
+
+- :class:`PostEnsemble` and :func:`train_post_ensemble`: the post's task (Linear 300 -> 500 then IF,
+  10 steps, silence as the target, SGD), as ``snn_helpers.training.train`` runs it on a
+  ``Model(..., engine="fused")``;
+- :class:`DigitsEnsemble` and :func:`train_digits_ensemble`: the digits network of notebook 07
+  (64 -> 128 -> 10, two IF layers), as ``snn_helpers.digits.train_digits`` trains a ``DigitsSNN``.
+
+Each member's spikes, losses and weights equal those of the single-network run with the same seed, up
+to the rounding of a batched matrix product (tests/test_ensemble.py measures how close). Shapes are
+member-major: ``[members, time, batch, neurons]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from . import kernel
+from ._checks import check_choice, check_positive, check_tensor
+from .data import random_binary_input
+from .digits import DigitsSNN, DigitsSplit, rate_encode
+from .fused import _forward as _if_forward_ops
+from .model import Model
+from .neuron import RESETS
+from .spike import SURROGATES, _grad, resolve_slope
+
+_EMPTY = torch.empty(0)
+
+
+class Member(NamedTuple):
+    """One network of an ensemble.
+
+    Attributes:
+        seed: fixes the initial weights and the data draws (as ``set_seed(seed)`` before building
+            the single network does).
+        surrogate: a name from ``snn_helpers.SURROGATES``.
+        slope: the surrogate's ``k``; None takes its default.
+        scale: multiplies the surrogate derivative, ``scale * g(x)`` (1 leaves it as defined).
+    """
+
+    seed: int
+    surrogate: str = "fast_sigmoid"
+    slope: float | None = None
+    scale: float = 1.0
+
+
+def check_members(members: object) -> list[Member]:
+    """Return ``members`` as a list of :class:`Member` with resolved slopes, or raise a clear error."""
+    if isinstance(members, Member) or not isinstance(members, list | tuple):
+        raise TypeError(f"members must be a list of Member; got {type(members).__name__}")
+    if not members:
+        raise ValueError("members must hold at least one Member; got an empty list")
+    out = []
+    for i, m in enumerate(members):
+        if not isinstance(m, Member):
+            raise TypeError(f"members[{i}] must be a Member; got {type(m).__name__} {m!r}")
+        if isinstance(m.seed, bool) or not isinstance(m.seed, int):
+            raise TypeError(f"members[{i}].seed must be an int; got {type(m.seed).__name__} {m.seed!r}")
+        check_choice(f"members[{i}].surrogate", m.surrogate, SURROGATES)
+        slope = resolve_slope(m.surrogate, m.slope)
+        check_positive(f"members[{i}].scale", m.scale)
+        out.append(Member(m.seed, m.surrogate, slope, float(m.scale)))
+    return out
+
+
+class _Surrogates:
+    """The members' surrogate derivatives, computed on runs of consecutive members that share one."""
+
+    def __init__(self, members: list[Member]) -> None:
+        self.runs: list[tuple[int, int, str, float | None, float]] = []
+        for i, m in enumerate(members):
+            key = (m.surrogate, m.slope, m.scale)
+            if self.runs and self.runs[-1][2:] == key and self.runs[-1][1] == i:
+                start = self.runs[-1][0]
+                self.runs[-1] = (start, i + 1, *key)
+            else:
+                self.runs.append((i, i + 1, *key))
+
+    def grad(self, x: torch.Tensor) -> torch.Tensor:
+        """``scale * g(x)`` for ``x`` of shape ``[time, members, ...]``."""
+        if len(self.runs) == 1:
+            _, _, surrogate, slope, scale = self.runs[0]
+            g = _grad(x, surrogate, slope)
+            return g if scale == 1.0 else g.mul_(scale)
+        out = torch.empty_like(x)
+        for start, stop, surrogate, slope, scale in self.runs:
+            g = _grad(x[:, start:stop], surrogate, slope)
+            out[:, start:stop] = g if scale == 1.0 else g * scale
+        return out
+
+
+def _backward_ops(v_all, grad_spikes, grad_membrane, g_all, threshold, reset, detach_reset):
+    """The fused engine's backward on torch ops, with a given ``g_all`` (same order of operations)."""
+    grad_current = torch.empty_like(v_all)
+    if grad_spikes is None:
+        grad_spikes = torch.zeros_like(v_all)
+    keep_all = 1 - (v_all > threshold).to(v_all.dtype)
+    for t in range(v_all.shape[0] - 1, -1, -1):
+        v, a, g = v_all[t], grad_current[t], g_all[t]
+        if t == v_all.shape[0] - 1:
+            torch.mul(grad_spikes[t], g, out=a)
+        else:
+            a_next, gs = grad_current[t + 1], grad_spikes[t]
+            if not detach_reset:
+                gs = gs - a_next * (v if reset == "zero" else threshold)
+            if reset == "zero":
+                torch.mul(a_next, keep_all[t], out=a)
+            else:
+                a.copy_(a_next)
+            a.add_(gs * g)
+        if grad_membrane is not None:
+            a.add_(grad_membrane[t])
+    return grad_current
+
+
+class _EnsembleIF(torch.autograd.Function):
+    """IF recurrence over ``[time, members, ...]``; each member's own surrogate in the backward."""
+
+    @staticmethod
+    def forward(ctx, current, threshold, reset, detach_reset, surrogates):
+        compiled = (
+            kernel.load()
+            if current.device.type == "cpu" and current.dtype in (torch.float32, torch.float64)
+            else None
+        )
+        if compiled is not None:
+            flat = current.contiguous().reshape(current.shape[0], -1)
+            s_all, v_all = (
+                t.view(current.shape) for t in compiled.if_forward(flat, threshold, reset == "zero")
+            )
+        else:
+            s_all, v_all = _if_forward_ops(current.contiguous(), threshold, reset)
+        ctx.compiled, ctx.config, ctx.surrogates = compiled, (threshold, reset, detach_reset), surrogates
+        ctx.save_for_backward(v_all)
+        ctx.set_materialize_grads(False)
+        return s_all, v_all
+
+    @staticmethod
+    def backward(ctx, grad_spikes, grad_membrane):
+        (v_all,) = ctx.saved_tensors
+        threshold, reset, detach_reset = ctx.config
+        g_all = ctx.surrogates.grad(v_all - threshold)
+        if ctx.compiled is None:
+            grad = _backward_ops(v_all, grad_spikes, grad_membrane, g_all, threshold, reset, detach_reset)
+        else:
+            args = [t.contiguous() if t is not None else _EMPTY for t in (grad_spikes, grad_membrane)]
+            grad = ctx.compiled.if_backward(v_all, *args, g_all, threshold, reset == "zero", detach_reset)
+        return grad, None, None, None, None
+
+
+def _linear(x: torch.Tensor, weight_t: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """``x @ weight_t + bias`` per member: ``[M, rows, in]`` -> ``[M, rows, out]``.
+
+    The weights are stored transposed, ``[M, in, out]``, so that their gradient is contiguous (a
+    transposed copy of all members' gradients at every step would cost as much as the product).
+    """
+    return torch.baddbmm(bias[:, None, :], x, weight_t)
+
+
+def _device(device: torch.device | str | None) -> torch.device:
+    if device is None:
+        return torch.device("cpu")
+    if not isinstance(device, str | torch.device):
+        raise TypeError(f"device must be a torch.device, a string or None; got {type(device).__name__}")
+    return torch.device(device)
+
+
+def _seed_groups(members: list[Member]) -> tuple[list[int], torch.Tensor]:
+    """The distinct seeds (first-seen order) and, per member, the index of its seed."""
+    seeds = list(dict.fromkeys(m.seed for m in members))
+    return seeds, torch.tensor([seeds.index(m.seed) for m in members])
+
+
+def _init_state(seed: int, build) -> tuple[nn.Module, torch.Tensor]:
+    """Build a network as ``set_seed(seed); build()`` would, without touching the global generator."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = build()
+        return net, torch.get_rng_state()
+
+
+class PostEnsemble(nn.Module):
+    """``len(members)`` copies of the post's network (Linear then IF, notebook 03), weights stacked.
+
+    Member ``m`` starts from the weights of ``set_seed(m.seed); Model(size_input, size_hidden, n_time,
+    bias_init)`` and uses ``m.surrogate``, ``m.slope`` and ``m.scale`` in its backward pass.
+
+    Args:
+        members: a list of :class:`Member`.
+        size_input, size_hidden, n_time, bias_init, threshold, reset, detach_reset: as in
+            :class:`snn_helpers.Model` (the defaults are the post's, with the detached reset of
+            notebook 05).
+        device: where the weights live (default the CPU).
+
+    Attributes:
+        weight_t: the members' ``linear.weight`` transposed, ``[members, size_input, size_hidden]``
+            (:attr:`weight` is the view ``[members, size_hidden, size_input]``); bias:
+            ``[members, size_hidden]``.
+
+    ``forward(x)`` takes ``x`` of shape ``[members, n_time, size_input]`` (the post's unbatched
+    input, one per member) or ``[members, n_time, batch, size_input]`` and returns the spikes,
+    ``[members, n_time, size_hidden]`` or ``[members, n_time, batch, size_hidden]``.
+    """
+
+    def __init__(
+        self,
+        members: list[Member],
+        size_input: int = 300,
+        size_hidden: int = 500,
+        n_time: int = 10,
+        bias_init: str = "uniform",
+        threshold: float = 1.0,
+        reset: str = "zero",
+        detach_reset: bool = True,
+        device: torch.device | str | None = None,
+    ) -> None:
+        super().__init__()
+        self.members = check_members(members)
+        check_positive("threshold", threshold)
+        check_choice("reset", reset, RESETS)
+        if not isinstance(detach_reset, bool):
+            raise TypeError(f"detach_reset must be a bool; got {type(detach_reset).__name__}")
+        seeds, self.seed_index = _seed_groups(self.members)
+        states = {}
+        for s in seeds:  # Model checks the sizes and bias_init
+            states[s] = _init_state(s, lambda: Model(size_input, size_hidden, n_time, bias_init=bias_init))
+        device = _device(device)
+        weights = [states[m.seed][0].linear.weight.detach().t() for m in self.members]
+        self.weight_t = nn.Parameter(torch.stack(weights).to(device))  # [M, size_input, size_hidden]
+        self.bias = nn.Parameter(
+            torch.stack([states[m.seed][0].linear.bias.detach() for m in self.members]).to(device)
+        )
+        self.seeds = seeds
+        self.rng_states = [states[s][1] for s in seeds]  # the global generator after each seed's init
+        self.size_input, self.size_hidden, self.n_time = size_input, size_hidden, n_time
+        self.neuron = (float(threshold), reset, detach_reset)
+        self._surrogates = _Surrogates(self.members)
+
+    @property
+    def weight(self) -> torch.Tensor:
+        """The weights as ``Model.linear.weight`` holds them: ``[members, size_hidden, size_input]``."""
+        return self.weight_t.transpose(1, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_tensor("x", x)
+        m, t, i = len(self.members), self.n_time, self.size_input
+        if x.dim() not in (3, 4) or x.shape[0] != m or x.shape[1] != t or x.shape[-1] != i:
+            raise ValueError(
+                f"x must have shape [members={m}, n_time={t}, size_input={i}] or "
+                f"[members={m}, n_time={t}, batch, size_input={i}]; got {tuple(x.shape)}"
+            )
+        current = _linear(x.reshape(m, -1, i), self.weight_t, self.bias)  # [M, T*B, H]
+        current = current.view(m, t, -1).transpose(0, 1).contiguous()  # [T, M, B*H]
+        spikes, _ = _EnsembleIF.apply(current, *self.neuron, self._surrogates)
+        return spikes.transpose(0, 1).reshape(*x.shape[:-1], self.size_hidden)
+
+
+@dataclass
+class EnsembleHistory:
+    """Per-iteration (or per-epoch) records of an ensemble's training, one row per iteration.
+
+    Attributes:
+        loss: ``[iterations, members]``, each member's loss before its update.
+        silent: ``[iterations, members]``, fraction of hidden neurons that fired at no step (and no
+            sample) of the iteration (post's task only).
+        train_accuracy, test_accuracy: ``[epochs, members]`` (digits, when evaluated every epoch).
+    """
+
+    loss: torch.Tensor
+    silent: torch.Tensor | None = None
+    train_accuracy: torch.Tensor | None = None
+    test_accuracy: torch.Tensor | None = None
+
+
+def train_post_ensemble(
+    ensemble: PostEnsemble,
+    n_iter: int = 100,
+    lr: float = 0.1,
+    momentum: float = 0.9,
+    batch_size: int | None = None,
+) -> EnsembleHistory:
+    """Train every member on the post's task, as ``snn_helpers.training.train`` trains one ``Model``.
+
+    Each member's inputs are the draws that ``set_seed(seed); Model(...); train(model)`` would make
+    from torch's global generator (on the CPU; moved to the ensemble's device). The global
+    generator itself is not touched. Loss per member: ``mean(spikes) ** 2``; SGD with momentum.
+
+    Args:
+        ensemble: a :class:`PostEnsemble`.
+        n_iter, lr, momentum, batch_size: as in :func:`snn_helpers.train`.
+
+    Returns:
+        An :class:`EnsembleHistory` with ``loss`` and ``silent``, ``[n_iter, members]``.
+    """
+    if not isinstance(ensemble, PostEnsemble):
+        raise TypeError(f"ensemble must be a PostEnsemble; got {type(ensemble).__name__}")
+    check_positive("n_iter", n_iter, integer=True)
+    check_positive("lr", lr)
+    if batch_size is not None:
+        check_positive("batch_size", batch_size, integer=True)
+    if isinstance(momentum, bool) or not isinstance(momentum, int | float) or not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1); got {momentum!r}")
+    gens = [torch.Generator().set_state(state) for state in ensemble.rng_states]
+    device = ensemble.weight.device
+    optimizer = torch.optim.SGD(ensemble.parameters(), lr=lr, momentum=momentum)
+    loss_rows, silent_rows = [], []
+    for _ in range(n_iter):
+        drawn = torch.stack(
+            [random_binary_input(ensemble.n_time, ensemble.size_input, batch_size, g) for g in gens]
+        )
+        x = drawn.to(device)[ensemble.seed_index.to(device)]
+        spikes = ensemble(x)  # [M, T, (B,) H]
+        flat = spikes.reshape(len(ensemble.members), -1, ensemble.size_hidden)
+        losses = flat.mean(dim=(1, 2)) ** 2
+        optimizer.zero_grad()
+        losses.sum().backward()
+        optimizer.step()
+        loss_rows.append(losses.detach())
+        silent_rows.append((flat.detach().sum(dim=1) == 0).float().mean(dim=1))
+    return EnsembleHistory(torch.stack(loss_rows).cpu(), torch.stack(silent_rows).cpu())
+
+
+class DigitsEnsemble(nn.Module):
+    """``len(members)`` copies of the digits network of notebook 07 (64 -> IF 128 -> IF 10), stacked.
+
+    Member ``m`` starts from the weights of ``set_seed(m.seed); DigitsSNN(n_hidden, ...)`` and uses
+    ``m.surrogate``, ``m.slope`` and ``m.scale`` in both IF layers' backward.
+
+    Args:
+        members: a list of :class:`Member`.
+        n_hidden, threshold, reset, detach_reset, bias_init, n_inputs, n_classes: as in
+            :class:`snn_helpers.digits.DigitsSNN`.
+        device: where the weights live (default the CPU).
+
+    Attributes:
+        w1, b1: the hidden layer's weights transposed ``[members, n_inputs, n_hidden]`` and biases
+            ``[members, n_hidden]``; w2, b2: the output layer's, ``[members, n_hidden, n_classes]``
+            and ``[members, n_classes]``.
+
+    ``forward(spikes)`` takes 0/1 input ``[members, time, batch, n_inputs]`` and returns the output
+    spike counts ``[members, batch, n_classes]``; with ``return_hidden=True`` also the hidden spikes
+    ``[members, time, batch, n_hidden]``.
+    """
+
+    def __init__(
+        self,
+        members: list[Member],
+        n_hidden: int = 128,
+        threshold: float = 1.0,
+        reset: str = "zero",
+        detach_reset: bool = True,
+        bias_init: str = "default",
+        n_inputs: int = 64,
+        n_classes: int = 10,
+        device: torch.device | str | None = None,
+    ) -> None:
+        super().__init__()
+        self.members = check_members(members)
+        if not isinstance(detach_reset, bool):
+            raise TypeError(f"detach_reset must be a bool; got {type(detach_reset).__name__}")
+        seeds, self.seed_index = _seed_groups(self.members)
+        nets = {}
+        for s in seeds:  # DigitsSNN checks the sizes, threshold, reset and bias_init
+            nets[s], _ = _init_state(
+                s,
+                lambda: DigitsSNN(
+                    n_hidden, "post", None, threshold, reset, detach_reset, bias_init, n_inputs, n_classes
+                ),
+            )
+        device = _device(device)
+
+        def stack(get) -> nn.Parameter:
+            return nn.Parameter(torch.stack([get(nets[m.seed]).detach() for m in self.members]).to(device))
+
+        self.w1, self.b1 = stack(lambda n: n.hidden.weight.t()), stack(lambda n: n.hidden.bias)
+        self.w2, self.b2 = stack(lambda n: n.output.weight.t()), stack(lambda n: n.output.bias)
+        self.seeds = seeds
+        self.n_inputs, self.n_hidden, self.n_classes = n_inputs, n_hidden, n_classes
+        self.neuron = (float(threshold), reset, detach_reset)
+        self._surrogates = _Surrogates(self.members)
+
+    def forward(
+        self, spikes: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        check_tensor("spikes", spikes)
+        m = len(self.members)
+        if spikes.dim() != 4 or spikes.shape[0] != m or spikes.shape[-1] != self.n_inputs:
+            raise ValueError(
+                f"spikes must have shape [members={m}, time, batch, {self.n_inputs}]; "
+                f"got {tuple(spikes.shape)}"
+            )
+        counts, hidden = self._forward_time_major(spikes.transpose(0, 1))
+        return (counts, hidden.transpose(0, 1)) if return_hidden else counts
+
+    def _forward_time_major(
+        self, spikes: torch.Tensor, index: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``[time, members, batch, n_inputs]`` -> counts ``[members, batch, classes]``, hidden spikes
+        ``[time, members, batch, n_hidden]`` (time-major: the IF recurrence needs no transposed copy).
+        With ``index``, only those members run (``spikes`` then holds one slice per selected member)."""
+        params, surrogates = (self.w1, self.b1, self.w2, self.b2), self._surrogates
+        if index is not None:
+            params = tuple(p[index] for p in params)
+            surrogates = _Surrogates([self.members[i] for i in index.tolist()])
+        w1, b1, w2, b2 = params
+        hidden, _ = _EnsembleIF.apply(_LinearPerStep.apply(spikes, w1, b1), *self.neuron, surrogates)
+        out, _ = _EnsembleIF.apply(_LinearPerStep.apply(hidden, w2, b2), *self.neuron, surrogates)
+        return out.sum(dim=0), hidden
+
+
+class _LinearPerStep(torch.autograd.Function):
+    """``x [T, M, B, in] @ w_t [M, in, out] + b [M, out]`` -> ``[T, M, B, out]``, one batched product per
+    step, written in place: the time-major layout that the IF recurrence reads, with no transposed copy."""
+
+    @staticmethod
+    def forward(ctx, x, w_t, b):
+        out = x.new_empty(*x.shape[:-1], w_t.shape[-1])
+        bias = b[:, None, :]
+        for t in range(x.shape[0]):
+            torch.baddbmm(bias, x[t], w_t, out=out[t])
+        ctx.save_for_backward(x, w_t)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w_t = ctx.saved_tensors
+        grad = grad.contiguous()
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            grad_x, w = torch.empty_like(x), w_t.transpose(1, 2)
+            for t in range(x.shape[0]):
+                torch.bmm(grad[t], w, out=grad_x[t])
+        grad_w = torch.bmm(x[0].transpose(1, 2), grad[0])
+        for t in range(1, x.shape[0]):
+            grad_w.baddbmm_(x[t].transpose(1, 2), grad[t])
+        return grad_x, grad_w, grad.sum(dim=(0, 2))
+
+
+# Members evaluated at once: at most this many hidden-spike entries (time x members x samples x
+# neurons) in memory, about 64 MB in float32.
+EVAL_CHUNK = 16_000_000
+
+
+@torch.no_grad()
+def evaluate_ensemble(
+    ensemble: DigitsEnsemble,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    n_time: int = 20,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Accuracy of every member on one rate code of ``x`` ``[n, 64]`` (the same code for all).
+
+    As :func:`snn_helpers.digits.evaluate` scores one network: the predicted label is the output
+    neuron with the most spikes, a tie going to the lower digit.
+
+    Returns:
+        ``[members]`` accuracies (fractions of ``y`` ``[n]`` predicted right).
+    """
+    if not isinstance(ensemble, DigitsEnsemble):
+        raise TypeError(f"ensemble must be a DigitsEnsemble; got {type(ensemble).__name__}")
+    check_tensor("x", x)
+    if not isinstance(y, torch.Tensor) or y.shape != x.shape[:1]:
+        raise ValueError(
+            f"y must be a tensor of {x.shape[0]} labels (one per row of x); got {getattr(y, 'shape', y)}"
+        )
+    code = rate_encode(x, n_time, generator).to(ensemble.w1.device)  # [T, n, inputs]
+    return _accuracy(ensemble, code[:, None], y, torch.zeros(len(ensemble.members), dtype=torch.long))
+
+
+@torch.no_grad()
+def _accuracy(
+    ensemble: DigitsEnsemble, codes: torch.Tensor, y: torch.Tensor, which: torch.Tensor
+) -> torch.Tensor:
+    """Each member's accuracy on ``codes[:, which[member]]`` (``codes``: ``[time, codes, n, inputs]``)."""
+    m, (t, _, n, _) = len(ensemble.members), codes.shape
+    chunk = max(1, EVAL_CHUNK // (t * n * ensemble.n_hidden))
+    acc = torch.empty(m)
+    for start in range(0, m, chunk):
+        index = torch.arange(start, min(m, start + chunk))
+        counts, _ = ensemble._forward_time_major(codes.index_select(1, which[index].to(codes.device)), index)
+        acc[index] = (counts.argmax(dim=2).cpu() == y).float().mean(dim=1)
+    return acc
+
+
+def train_digits_ensemble(
+    ensemble: DigitsEnsemble,
+    data: DigitsSplit,
+    n_time: int = 20,
+    epochs: int = 15,
+    lr: float = 2e-3,
+    batch_size: int = 64,
+    evaluate_every_epoch: bool = True,
+) -> EnsembleHistory:
+    """Train every member as :func:`snn_helpers.digits.train_digits` trains one network (seed = member's).
+
+    Each seed's generator (``torch.Generator().manual_seed(seed)``) shuffles the training set and
+    draws the rate codes; members that share a seed share those draws. Cross-entropy on each
+    member's output spike counts, Adam.
+
+    Args:
+        ensemble: a :class:`DigitsEnsemble`.
+        data: from :func:`snn_helpers.digits.load_digits_split`.
+        n_time, epochs, lr, batch_size: as in ``train_digits``.
+        evaluate_every_epoch: True does what ``train_digits`` does after each epoch: it scores every
+            member on a fresh rate code of the training and of the test split, drawn from the seed's
+            generator; the members then follow ``train_digits`` exactly. False skips those draws and
+            forwards (several times faster): each epoch's shuffle and codes then differ from
+            ``train_digits`` after the first epoch, and no split is looked at during training.
+
+    Returns:
+        An :class:`EnsembleHistory` with ``loss`` (mean over each epoch, ``[epochs, members]``) and,
+        if evaluated, ``train_accuracy`` and ``test_accuracy``.
+    """
+    if not isinstance(ensemble, DigitsEnsemble):
+        raise TypeError(f"ensemble must be a DigitsEnsemble; got {type(ensemble).__name__}")
+    if not isinstance(data, DigitsSplit):
+        raise TypeError(f"data must be a DigitsSplit (from load_digits_split); got {type(data).__name__}")
+    for name, value in [("n_time", n_time), ("epochs", epochs), ("batch_size", batch_size)]:
+        check_positive(name, value, integer=True)
+    check_positive("lr", lr)
+    if not isinstance(evaluate_every_epoch, bool):
+        raise TypeError(f"evaluate_every_epoch must be a bool; got {type(evaluate_every_epoch).__name__}")
+    gens = [torch.Generator().manual_seed(s) for s in ensemble.seeds]
+    device, index = ensemble.w1.device, ensemble.seed_index
+    optimizer = torch.optim.Adam(ensemble.parameters(), lr=lr)
+    n, m = len(data.y_train), len(ensemble.members)
+    losses, train_acc, test_acc = [], [], []
+    for _ in range(epochs):
+        orders = torch.stack([torch.randperm(n, generator=g) for g in gens])  # [S, n]
+        total = torch.zeros(m, dtype=torch.float64)
+        for start in range(0, n, batch_size):
+            idx = orders[:, start : start + batch_size]
+            codes = [rate_encode(data.x_train[i], n_time, g) for i, g in zip(idx, gens, strict=True)]
+            codes = torch.stack(codes, dim=1).to(device)  # [T, seeds, B, inputs]
+            labels = data.y_train[idx][index].to(device)  # [M, B]
+            counts, _ = ensemble._forward_time_major(
+                codes.index_select(1, index.to(device))
+            )  # [M, B, classes]
+            per_sample = nn.functional.cross_entropy(
+                counts.reshape(-1, ensemble.n_classes), labels.reshape(-1), reduction="none"
+            )
+            loss = per_sample.view(m, -1).mean(dim=1)
+            optimizer.zero_grad()
+            loss.sum().backward()
+            optimizer.step()
+            total += loss.detach().double().cpu() * idx.shape[1]
+        losses.append((total / n).float())
+        if evaluate_every_epoch:
+            for x, y, rows in [(data.x_train, data.y_train, train_acc), (data.x_test, data.y_test, test_acc)]:
+                codes = torch.stack([rate_encode(x, n_time, g) for g in gens], dim=1)  # one code per seed
+                rows.append(_accuracy(ensemble, codes.to(device), y, index))
+    if not evaluate_every_epoch:
+        return EnsembleHistory(torch.stack(losses))
+    return EnsembleHistory(torch.stack(losses), None, torch.stack(train_acc), torch.stack(test_acc))
