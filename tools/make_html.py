@@ -24,8 +24,9 @@ and outputs look as in JupyterLab, and empties the blocks that load require.js, 
 and widget renderers from a CDN. Markdown goes through nbconvert's own parser (mistune, which
 already isolates `$...$`, `$$...$$` and LaTeX environments); only its math hooks are replaced, so
 code cells and outputs containing `$` are never touched. Sphinx with myst-nb (Jupyter Book 1)
-would add a dozen packages and MathJax from a CDN unless configured otherwise, for one page per
-notebook that nbconvert already makes; the whole site builds here in seconds.
+would add more than a dozen packages, and loads MathJax from a CDN unless configured otherwise,
+for one page per notebook that nbconvert already makes; this builds the whole site in about 4 s
+of CPU (8 notebooks, 3.9 MB; the student site 2.5 MB).
 
 Editions: `--edition` names an entry of EDITIONS (notebooks folder, README, language, words of
 the page furniture, output folders). Only the English edition exists; a Japanese one
@@ -338,6 +339,7 @@ def title_of(nb: nbformat.NotebookNode, fallback: str) -> str:
 
 
 def make_exporter(edition: Edition) -> CourseExporter:
+    """nbconvert's HTML exporter set to the course template, images embedded, the edition's language."""
     return CourseExporter(
         template_name=TEMPLATE,
         extra_template_basedirs=[str(SITE / "templates")],
