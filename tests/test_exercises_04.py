@@ -13,8 +13,8 @@ def right_silent(s):
 def test_right_answers_pass(capsys):
     exercises_04.check_first_step_fraction(lambda model, x: model(x)[0].mean().item())
     exercises_04.check_silent_fraction(right_silent)
-    exercises_04.check_prediction_is_a_fraction(0.3)
-    exercises_04.check_silent_prediction(0.3, 0.31)
+    exercises_04.check_prediction_is_a_fraction(lambda: 0.3)
+    exercises_04.check_silent_prediction(lambda: 0.3, 0.31)
     assert capsys.readouterr().out.count("passed") == 4
 
 
@@ -49,18 +49,18 @@ def test_silent_fraction_mistakes_get_their_own_hint(wrong, message):
 @pytest.mark.parametrize("bad", ["0.3", 30, -0.1, True, None])
 def test_a_prediction_must_be_a_fraction(bad):
     with pytest.raises(AssertionError, match=r"expected a fraction between 0 and 1 \(a float\)"):
-        exercises_04.check_prediction_is_a_fraction(bad)
+        exercises_04.check_prediction_is_a_fraction(lambda: bad)
     with pytest.raises(AssertionError, match=r"expected a fraction between 0 and 1"):
-        exercises_04.check_silent_prediction(bad, 0.3)
+        exercises_04.check_silent_prediction(lambda: bad, 0.3)
 
 
 def test_a_wrong_prediction_says_what_to_reconsider():
     with pytest.raises(
         AssertionError, match=r"(?s)within 0.1 of the measured 0.31, got 0.05.*too low.*no gradient"
     ):
-        exercises_04.check_silent_prediction(0.05, 0.31)
+        exercises_04.check_silent_prediction(lambda: 0.05, 0.31)
     with pytest.raises(AssertionError, match=r"(?s)got 0.60.*too high.*fresh input"):
-        exercises_04.check_silent_prediction(0.6, 0.31)
+        exercises_04.check_silent_prediction(lambda: 0.6, 0.31)
 
 
 def test_checks_leave_the_global_rng_alone():
@@ -69,3 +69,11 @@ def test_checks_leave_the_global_rng_alone():
     exercises_04.check_first_step_fraction(lambda model, x: model(x)[0].mean().item())
     exercises_04.check_silent_fraction(right_silent)
     assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_an_unanswered_prediction_stops_at_its_check():
+    def stub():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):
+        exercises_04.check_prediction_is_a_fraction(stub)

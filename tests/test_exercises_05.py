@@ -140,18 +140,18 @@ def test_each_reset_factor_mistake_gets_its_own_hint(wrong, hint):
 
 
 def test_gradient_prediction(capsys):
-    exercises_05.check_prediction_is_a_power(-3)
-    exercises_05.check_gradient_prediction(-3, 1.4e-3)
+    exercises_05.check_prediction_is_a_power(lambda: -3)
+    exercises_05.check_gradient_prediction(lambda: -3, 1.4e-3)
     assert capsys.readouterr().out.count("passed") == 2
     with pytest.raises(
         AssertionError, match=r"(?s)within 1 of log10\(max \|gradient\|\) = -2.9, got 20.*too high"
     ):
-        exercises_05.check_gradient_prediction(20, 1.4e-3)
+        exercises_05.check_gradient_prediction(lambda: 20, 1.4e-3)
     with pytest.raises(AssertionError, match=r"(?s)got -6.*too low"):
-        exercises_05.check_gradient_prediction(-6, 1.4e-3)
+        exercises_05.check_gradient_prediction(lambda: -6, 1.4e-3)
     for bad in ["-3", None, math.inf, True]:
         with pytest.raises(AssertionError, match=r"expected a number \(the power of ten\)"):
-            exercises_05.check_prediction_is_a_power(bad)
+            exercises_05.check_prediction_is_a_power(lambda bad=bad: bad)
 
 
 def test_checks_leave_the_global_rng_alone():

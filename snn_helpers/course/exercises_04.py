@@ -72,30 +72,32 @@ def check_silent_fraction(fn: Callable[[torch.Tensor], float]) -> None:
     passed("silent fraction right, with and without a batch")
 
 
-def _check_fraction(predicted: object) -> None:
+def _prediction(fn: Callable[[], float]) -> float:
+    predicted = call(fn)
     if isinstance(predicted, bool) or not isinstance(predicted, int | float) or not 0 <= predicted <= 1:
         raise ExerciseError(
             f"expected a fraction between 0 and 1 (a float), got {predicted!r}.\n"
-            "Hint: 0.25 means that a quarter of the 500 neurons end silent."
+            "Hint: return 0.25 if you think a quarter of the 500 neurons end silent."
         )
+    return float(predicted)
 
 
-def check_prediction_is_a_fraction(predicted: object) -> None:
-    """Notebook 04: the learner's prediction is recorded before the run that measures it."""
-    _check_fraction(predicted)
-    passed("prediction recorded; section 4 measures it and the check after it compares")
+def check_prediction_is_a_fraction(fn: Callable[[], float]) -> None:
+    """Notebook 04: ``fn()`` returns the learner's prediction, recorded before the run that measures it."""
+    _prediction(fn)
+    passed("prediction recorded; the run below measures it and a later check compares")
 
 
-def check_silent_prediction(predicted: float, measured: float, tolerance: float = 0.1) -> None:
-    """Notebook 04: compare the predicted fraction of silent neurons with the measured one."""
-    _check_fraction(predicted)
+def check_silent_prediction(fn: Callable[[], float], measured: float, tolerance: float = 0.1) -> None:
+    """Notebook 04: compare the predicted fraction of silent neurons, ``fn()``, with the measured one."""
+    predicted = _prediction(fn)
     if abs(predicted - measured) <= tolerance:
         passed(f"your prediction is within {tolerance} of the measured fraction")
         return
     if predicted < measured:
         hint = (
             "too low. Under the post's rule a neuron that never fires gets no gradient at all, so nothing "
-            "pulls it up; only a neuron that fires on some input can be taught. Section 2: with the "
+            "pulls it up; only a neuron that fires on some input can be taught. Section 3: with the "
             "default bias about 60% fire at no step of one input."
         )
     else:

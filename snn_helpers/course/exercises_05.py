@@ -128,28 +128,30 @@ def check_reset_factor(fn: Callable[[list[float]], float]) -> None:
     passed("the reset factor matches autograd: the product of -v over the k - 1 earlier spikes")
 
 
-def _check_log10(predicted: object) -> None:
+def _prediction(fn: Callable[[], float]) -> float:
+    predicted = call(fn)
     if isinstance(predicted, bool) or not isinstance(predicted, int | float) or not math.isfinite(predicted):
         raise ExerciseError(
             f"expected a number (the power of ten), got {predicted!r}.\n"
-            "Hint: -3 means a largest gradient near 0.001, 20 means near 1e20."
+            "Hint: return -3 for a largest gradient near 0.001, 20 for one near 1e20."
         )
+    return float(predicted)
 
 
-def check_prediction_is_a_power(predicted: object) -> None:
-    """Notebook 05: the learner's prediction (log10 of the largest gradient) is recorded."""
-    _check_log10(predicted)
-    passed("prediction recorded; the next cell measures it and the check after it compares")
+def check_prediction_is_a_power(fn: Callable[[], float]) -> None:
+    """Notebook 05: ``fn()`` returns the learner's prediction (log10 of the largest gradient)."""
+    _prediction(fn)
+    passed("prediction recorded; the next runs measure it and a later check compares")
 
 
-def check_gradient_prediction(predicted: float, measured: float) -> None:
-    """Notebook 05: compare the predicted log10 of the largest |gradient| with the measured one.
+def check_gradient_prediction(fn: Callable[[], float], measured: float) -> None:
+    """Notebook 05: compare the predicted log10 of the largest |gradient|, ``fn()``, with the measured one.
 
     Args:
-        predicted: the learner's power of ten.
-        measured: the largest absolute gradient entry over the run (not its log).
+        fn: returns the learner's power of ten.
+        measured: the largest absolute gradient entry over the runs (not its log).
     """
-    _check_log10(predicted)
+    predicted = _prediction(fn)
     actual = math.log10(measured) if measured > 0 else -math.inf
     if abs(predicted - actual) <= 1:
         passed("your prediction is within a factor of 10 of the measured largest gradient")
