@@ -7,10 +7,10 @@ notebook 07, T = 10 steps, batch 64, Adam lr 3e-3, on the 1,077 training images,
 Compared, in interleaved rounds (each round times every variant once, in a shuffled order, so that
 a change of the machine's load hits all of them alike; compare the ratios):
 - sequential: `set_seed(seed); DigitsSNN(...); train_digits(...)` for each of the N networks in turn;
-- ensemble:   `DigitsEnsemble` + `train_digits_ensemble(evaluate_every_epoch=True)`: the same work
+- ensemble:   `DigitsEnsemble` + `train_digits_ensemble` (its default track): the same work
               (it also scores every network on fresh codes of the training and test splits after the
               epoch, as train_digits does) and the same results up to rounding;
-- ensemble, no evaluation: `evaluate_every_epoch=False`, how notebook 08 trains (it scores the
+- ensemble, no evaluation: `track=()`, how notebook 08 trains (it scores the
               networks once, at the end, on the validation split).
 Networks differ in seed (0 to N-1) and surrogate (the five bump families in turn), so no draw is
 shared between members. Throughput is networks trained per second; "x sequential" is the ratio of
@@ -46,7 +46,7 @@ def sequential(members: list[Member], data, epochs: int) -> None:
 
 def ensemble(members: list[Member], data, epochs: int, evaluate: bool) -> None:
     train_digits_ensemble(
-        DigitsEnsemble(members), data, epochs=epochs, evaluate_every_epoch=evaluate, **SETTINGS
+        DigitsEnsemble(members), data, epochs=epochs, track=("train", "test") if evaluate else (), **SETTINGS
     )
 
 

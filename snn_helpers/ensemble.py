@@ -4,7 +4,7 @@ Introduced in notebook 08 (which surrogate, at which width?), where 300 short tr
 a few seconds. Training N small networks one after the other pays Python's and autograd's overhead
 N times and keeps both CPU cores half idle; here the N networks' weights are stacked along a first
 ``members`` dimension and every step is one batched matrix product (``torch.baddbmm``), one IF
-recurrence over all members (the fused engine's compiled kernel, :mod:`snn_helpers.fused`) and one
+recurrence over all members (the fused engine's arithmetic, :mod:`snn_helpers.fused`) and one
 optimizer step. The members do not interact: each member's loss is its own, and the sum that is
 back-propagated gives each member exactly its own gradient.
 
@@ -35,16 +35,15 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from . import kernel
 from ._checks import check_choice, check_positive, check_tensor
 from .data import random_binary_input
 from .digits import DigitsSNN, DigitsSplit, rate_encode
-from .fused import _forward as _if_forward_ops
 from .model import Model
 from .neuron import RESETS
 from .spike import SURROGATES, _grad, resolve_slope
 
-_EMPTY = torch.empty(0)
+SPLITS = ("train", "val", "test")
+"""The splits that :func:`train_digits_ensemble` can score after each epoch, in the order it draws them."""
 
 
 class Member(NamedTuple):
@@ -90,67 +89,49 @@ class _Surrogates:
         self.runs: list[tuple[int, int, str, float | None, float]] = []
         for i, m in enumerate(members):
             key = (m.surrogate, m.slope, m.scale)
-            if self.runs and self.runs[-1][2:] == key and self.runs[-1][1] == i:
-                start = self.runs[-1][0]
-                self.runs[-1] = (start, i + 1, *key)
+            if self.runs and self.runs[-1][2:] == key:
+                self.runs[-1] = (self.runs[-1][0], i + 1, *key)
             else:
                 self.runs.append((i, i + 1, *key))
 
     def grad(self, x: torch.Tensor) -> torch.Tensor:
-        """``scale * g(x)`` for ``x`` of shape ``[time, members, ...]``."""
+        """``scale * g(x)`` for ``x`` of shape ``[members, ...]`` (each member's own ``g``)."""
         if len(self.runs) == 1:
             _, _, surrogate, slope, scale = self.runs[0]
             g = _grad(x, surrogate, slope)
             return g if scale == 1.0 else g.mul_(scale)
         out = torch.empty_like(x)
         for start, stop, surrogate, slope, scale in self.runs:
-            g = _grad(x[:, start:stop], surrogate, slope)
-            out[:, start:stop] = g if scale == 1.0 else g * scale
+            g = _grad(x[start:stop], surrogate, slope)
+            out[start:stop] = g if scale == 1.0 else g.mul_(scale)
         return out
 
 
-def _backward_ops(v_all, grad_spikes, grad_membrane, g_all, threshold, reset, detach_reset):
-    """The fused engine's backward on torch ops, with a given ``g_all`` (same order of operations)."""
-    grad_current = torch.empty_like(v_all)
-    if grad_spikes is None:
-        grad_spikes = torch.zeros_like(v_all)
-    keep_all = 1 - (v_all > threshold).to(v_all.dtype)
-    for t in range(v_all.shape[0] - 1, -1, -1):
-        v, a, g = v_all[t], grad_current[t], g_all[t]
-        if t == v_all.shape[0] - 1:
-            torch.mul(grad_spikes[t], g, out=a)
-        else:
-            a_next, gs = grad_current[t + 1], grad_spikes[t]
-            if not detach_reset:
-                gs = gs - a_next * (v if reset == "zero" else threshold)
-            if reset == "zero":
-                torch.mul(a_next, keep_all[t], out=a)
-            else:
-                a.copy_(a_next)
-            a.add_(gs * g)
-        if grad_membrane is not None:
-            a.add_(grad_membrane[t])
-    return grad_current
-
-
 class _EnsembleIF(torch.autograd.Function):
-    """IF recurrence over ``[time, members, ...]``; each member's own surrogate in the backward."""
+    """IF recurrence over ``[time, members, ...]``; each member's own surrogate in the backward.
+
+    The arithmetic of :class:`snn_helpers.fused.IFSequence`, in the same order (so the same spikes
+    and, with one member, the same gradients to the last bit), on torch ops one time step at a time:
+    with many members a step's slice is large, and a step-by-step pass keeps it in cache where the
+    compiled kernel's whole-sequence loops and a whole-sequence surrogate would stream every array
+    through memory several times.
+    """
 
     @staticmethod
     def forward(ctx, current, threshold, reset, detach_reset, surrogates):
-        compiled = (
-            kernel.load()
-            if current.device.type == "cpu" and current.dtype in (torch.float32, torch.float64)
-            else None
-        )
-        if compiled is not None:
-            flat = current.contiguous().reshape(current.shape[0], -1)
-            s_all, v_all = (
-                t.view(current.shape) for t in compiled.if_forward(flat, threshold, reset == "zero")
-            )
-        else:
-            s_all, v_all = _if_forward_ops(current.contiguous(), threshold, reset)
-        ctx.compiled, ctx.config, ctx.surrogates = compiled, (threshold, reset, detach_reset), surrogates
+        current = current.contiguous()
+        v_all = torch.empty_like(current)
+        v_all[0].copy_(current[0])
+        step = torch.empty_like(current[0])
+        for t in range(1, current.shape[0]):
+            if reset == "zero":  # v_t = v_{t-1} * (1 - s_{t-1}) + I_t, with 1 - s = [v <= theta]
+                torch.le(v_all[t - 1], threshold, out=step)
+                torch.addcmul(current[t], v_all[t - 1], step, out=v_all[t])
+            else:  # v_t = (v_{t-1} - theta * s_{t-1}) + I_t
+                torch.gt(v_all[t - 1], threshold, out=step)
+                torch.sub(v_all[t - 1], step, alpha=threshold, out=v_all[t]).add_(current[t])
+        s_all = torch.gt(v_all, threshold).to(current.dtype)
+        ctx.config, ctx.surrogates = (threshold, reset, detach_reset), surrogates
         ctx.save_for_backward(v_all)
         ctx.set_materialize_grads(False)
         return s_all, v_all
@@ -159,12 +140,24 @@ class _EnsembleIF(torch.autograd.Function):
     def backward(ctx, grad_spikes, grad_membrane):
         (v_all,) = ctx.saved_tensors
         threshold, reset, detach_reset = ctx.config
-        g_all = ctx.surrogates.grad(v_all - threshold)
-        if ctx.compiled is None:
-            grad = _backward_ops(v_all, grad_spikes, grad_membrane, g_all, threshold, reset, detach_reset)
-        else:
-            args = [t.contiguous() if t is not None else _EMPTY for t in (grad_spikes, grad_membrane)]
-            grad = ctx.compiled.if_backward(v_all, *args, g_all, threshold, reset == "zero", detach_reset)
+        grad = torch.empty_like(v_all)
+        for t in range(v_all.shape[0] - 1, -1, -1):  # a_t = dL/dv_t, as in snn_helpers.fused
+            v = v_all[t]
+            g = ctx.surrogates.grad(v - threshold)
+            gs = grad_spikes[t] if grad_spikes is not None else torch.zeros_like(v)
+            if t == v_all.shape[0] - 1:
+                torch.mul(gs, g, out=grad[t])
+            else:
+                a_next = grad[t + 1]
+                if not detach_reset:  # dv_{t+1}/ds_t = -v_t (zero), -theta (subtract)
+                    gs = gs - a_next * (v if reset == "zero" else threshold)
+                if reset == "zero":  # dv_{t+1}/dv_t = 1 - s_t
+                    torch.mul(a_next, 1 - (v > threshold).to(v.dtype), out=grad[t])
+                else:
+                    grad[t].copy_(a_next)
+                grad[t].add_(gs * g)
+            if grad_membrane is not None:
+                grad[t].add_(grad_membrane[t])
         return grad, None, None, None, None
 
 
@@ -283,12 +276,14 @@ class EnsembleHistory:
         loss: ``[iterations, members]``, each member's loss before its update.
         silent: ``[iterations, members]``, fraction of hidden neurons that fired at no step (and no
             sample) of the iteration (post's task only).
-        train_accuracy, test_accuracy: ``[epochs, members]`` (digits, when evaluated every epoch).
+        train_accuracy, val_accuracy, test_accuracy: ``[epochs, members]`` (digits: the splits
+            tracked after each epoch; None for a split not tracked).
     """
 
     loss: torch.Tensor
     silent: torch.Tensor | None = None
     train_accuracy: torch.Tensor | None = None
+    val_accuracy: torch.Tensor | None = None
     test_accuracy: torch.Tensor | None = None
 
 
@@ -510,7 +505,7 @@ def train_digits_ensemble(
     epochs: int = 15,
     lr: float = 2e-3,
     batch_size: int = 64,
-    evaluate_every_epoch: bool = True,
+    track: tuple[str, ...] = ("train", "test"),
 ) -> EnsembleHistory:
     """Train every member as :func:`snn_helpers.digits.train_digits` trains one network (seed = member's).
 
@@ -522,15 +517,18 @@ def train_digits_ensemble(
         ensemble: a :class:`DigitsEnsemble`.
         data: from :func:`snn_helpers.digits.load_digits_split`.
         n_time, epochs, lr, batch_size: as in ``train_digits``.
-        evaluate_every_epoch: True does what ``train_digits`` does after each epoch: it scores every
-            member on a fresh rate code of the training and of the test split, drawn from the seed's
-            generator; the members then follow ``train_digits`` exactly. False skips those draws and
-            forwards (several times faster): each epoch's shuffle and codes then differ from
-            ``train_digits`` after the first epoch, and no split is looked at during training.
+        track: as in ``train_digits``: the splits ("train", "val", "test") scored after each epoch,
+            each on a fresh rate code drawn from the seed's generator, as ``train_digits`` draws it
+            (so that the members follow ``train_digits(..., track=track)``). ``()`` looks at no
+            split during training and skips those draws and forwards (several times faster).
 
     Returns:
-        An :class:`EnsembleHistory` with ``loss`` (mean over each epoch, ``[epochs, members]``) and,
-        if evaluated, ``train_accuracy`` and ``test_accuracy``.
+        An :class:`EnsembleHistory` with ``loss`` (mean over each epoch, ``[epochs, members]``) and
+        the tracked accuracies.
+
+    A member follows the single run up to rounding: with a surrogate that jumps (the boxcar's
+    edges), a last-bit difference in a membrane can switch one gradient entry on or off, and the
+    two runs then drift apart as two seeds would, slowly.
     """
     if not isinstance(ensemble, DigitsEnsemble):
         raise TypeError(f"ensemble must be a DigitsEnsemble; got {type(ensemble).__name__}")
@@ -539,13 +537,15 @@ def train_digits_ensemble(
     for name, value in [("n_time", n_time), ("epochs", epochs), ("batch_size", batch_size)]:
         check_positive(name, value, integer=True)
     check_positive("lr", lr)
-    if not isinstance(evaluate_every_epoch, bool):
-        raise TypeError(f"evaluate_every_epoch must be a bool; got {type(evaluate_every_epoch).__name__}")
+    if isinstance(track, str) or not isinstance(track, tuple | list) or not set(track) <= set(SPLITS):
+        raise ValueError(f"track must be a tuple of names from {SPLITS}; got {track!r}")
+    if "val" in track and not len(data.y_val):
+        raise ValueError("track includes 'val' but data has no validation split (validation_fraction=0)")
     gens = [torch.Generator().manual_seed(s) for s in ensemble.seeds]
     device, index = ensemble.w1.device, ensemble.seed_index
     optimizer = torch.optim.Adam(ensemble.parameters(), lr=lr)
     n, m = len(data.y_train), len(ensemble.members)
-    losses, train_acc, test_acc = [], [], []
+    losses, accuracies = [], {name: [] for name in SPLITS if name in track}
     for _ in range(epochs):
         orders = torch.stack([torch.randperm(n, generator=g) for g in gens])  # [S, n]
         total = torch.zeros(m, dtype=torch.float64)
@@ -566,10 +566,11 @@ def train_digits_ensemble(
             optimizer.step()
             total += loss.detach().double().cpu() * idx.shape[1]
         losses.append((total / n).float())
-        if evaluate_every_epoch:
-            for x, y, rows in [(data.x_train, data.y_train, train_acc), (data.x_test, data.y_test, test_acc)]:
-                codes = torch.stack([rate_encode(x, n_time, g) for g in gens], dim=1)  # one code per seed
-                rows.append(_accuracy(ensemble, codes.to(device), y, index))
-    if not evaluate_every_epoch:
-        return EnsembleHistory(torch.stack(losses))
-    return EnsembleHistory(torch.stack(losses), None, torch.stack(train_acc), torch.stack(test_acc))
+        for name, rows in accuracies.items():  # in train_digits' order: train, val, test
+            x, y = {"train": (data.x_train, data.y_train), "val": (data.x_val, data.y_val)}.get(
+                name, (data.x_test, data.y_test)
+            )
+            codes = torch.stack([rate_encode(x, n_time, g) for g in gens], dim=1)  # one code per seed
+            rows.append(_accuracy(ensemble, codes.to(device), y, index))
+    tracked = {f"{name}_accuracy": torch.stack(rows) for name, rows in accuracies.items()}
+    return EnsembleHistory(torch.stack(losses), **tracked)

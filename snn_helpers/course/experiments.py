@@ -1,17 +1,181 @@
 """Repeated runs for comparing surrogates. Introduced in notebook 08 (surrogates compared).
 
-Each function runs one configuration for one seed and returns a small dict of numbers,
-so that a notebook can loop over surrogates, seeds and inits in a few short lines.
+Two kinds of helpers:
+
+- single runs (:func:`post_task_run`, :func:`digits_run`): one configuration, one seed, a small
+  dict of numbers;
+- the grid of notebook 08 (:func:`grid_points`, :func:`post_task_grid`, :func:`digits_grid`):
+  every surrogate family at several widths, matched in area or in peak, over several seeds, trained
+  as one ensemble (:mod:`snn_helpers.ensemble`).
+
+Width and scale of a surrogate derivative ``g`` (``x`` in threshold units, dimensionless):
+``peak = max g``, ``area = integral of g over all x``, and the width is ``area / peak``, the width
+of the rectangle with the same peak and area (the boxcar's full width). So ``area = peak x width``:
+matched in area (area 1, the step's total rise), a narrower surrogate is taller; matched in peak
+(peak 1), a narrower one carries less total gradient. At width 1 the two coincide.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 
+from .._checks import check_choice, check_positive
 from ..data import set_seed
 from ..digits import DigitsSNN, DigitsSplit, evaluate, train_digits
+from ..ensemble import (
+    DigitsEnsemble,
+    Member,
+    PostEnsemble,
+    evaluate_ensemble,
+    train_digits_ensemble,
+    train_post_ensemble,
+)
 from ..model import Model
+from ..spike import resolve_slope
 from ..training import train
+
+BUMPS = ("fast_sigmoid", "sigmoid", "atan", "triangle", "boxcar")
+"""The surrogate families that are non-zero around the threshold (all but the post's rule)."""
+MATCHES = ("area", "peak")
+
+# area / peak of each bump at slope k is C / k, with C:
+_WIDTH_TIMES_SLOPE = {"fast_sigmoid": 2.0, "sigmoid": 4.0, "atan": 2.0, "triangle": 1.0, "boxcar": 1.0}
+
+
+def surrogate_peak(surrogate: str, slope: float | None = None) -> float:
+    """The largest value of the surrogate derivative (at x = 0): 1 for "fast_sigmoid", k/4 for
+    "sigmoid", k/2 for "atan", k for "triangle" and "boxcar" (slope None: the default k)."""
+    k = _bump_slope(surrogate, slope)
+    return {"fast_sigmoid": 1.0, "sigmoid": k / 4, "atan": k / 2}.get(surrogate, k)
+
+
+def surrogate_area(surrogate: str, slope: float | None = None) -> float:
+    """The integral of the surrogate derivative over all x: 2/k for "fast_sigmoid", 1 for the others."""
+    k = _bump_slope(surrogate, slope)
+    return 2.0 / k if surrogate == "fast_sigmoid" else 1.0
+
+
+def surrogate_width(surrogate: str, slope: float | None = None) -> float:
+    """``area / peak``: 2/k for "fast_sigmoid" and "atan", 4/k for "sigmoid", 1/k for the others."""
+    return _WIDTH_TIMES_SLOPE[surrogate] / _bump_slope(surrogate, slope)
+
+
+def slope_for_width(surrogate: str, width: float) -> float:
+    """The slope k at which ``surrogate`` has ``area / peak`` equal to ``width`` (threshold units)."""
+    check_choice("surrogate", surrogate, BUMPS)
+    check_positive("width", width)
+    return _WIDTH_TIMES_SLOPE[surrogate] / width
+
+
+def _bump_slope(surrogate: str, slope: float | None) -> float:
+    check_choice("surrogate", surrogate, BUMPS)
+    return resolve_slope(surrogate, slope)
+
+
+class GridPoint(NamedTuple):
+    """One surrogate configuration of the grid: a family, a width (area / peak) and what is held at 1.
+
+    The post's rule has no width: ``GridPoint("post", None, None)``.
+    """
+
+    surrogate: str
+    width: float | None
+    matched: str | None
+
+    def member(self, seed: int) -> Member:
+        """The ensemble member that trains this configuration with ``seed``."""
+        if self.surrogate == "post":
+            return Member(seed, "post")
+        k = slope_for_width(self.surrogate, self.width)
+        norm = surrogate_area if self.matched == "area" else surrogate_peak
+        return Member(seed, self.surrogate, k, 1.0 / norm(self.surrogate, k))
+
+    def label(self) -> str:
+        """A short name for tables: ``"atan w=0.3 area"``, ``"post"``."""
+        return "post" if self.surrogate == "post" else f"{self.surrogate} w={self.width:g} {self.matched}"
+
+
+def grid_points(
+    widths: tuple[float, ...],
+    matches: tuple[str, ...] = MATCHES,
+    families: tuple[str, ...] = BUMPS,
+    post: bool = True,
+) -> list[GridPoint]:
+    """Every family at every width, matched in each of ``matches`` (a width-1 point only once, matched
+    in area: there area = peak = 1), and the post's rule first if ``post``."""
+    for w in widths:
+        check_positive("widths[...]", w)
+    for m in matches:
+        check_choice("matches[...]", m, MATCHES)
+    for f in families:
+        check_choice("families[...]", f, BUMPS)
+    points = [GridPoint("post", None, None)] if post else []
+    for f in families:
+        for w in widths:
+            for i, m in enumerate(matches):
+                if w != 1 or i == 0:
+                    points.append(GridPoint(f, float(w), m if w != 1 else "area"))
+    return points
+
+
+def _members(points: list[GridPoint], seeds: list[int]) -> list[Member]:
+    if not points:
+        raise ValueError("points must hold at least one GridPoint; got none")
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) for s in seeds):
+        raise ValueError(f"seeds must be a non-empty list of ints; got {seeds!r}")
+    return [p.member(s) for p in points for s in seeds]
+
+
+def post_task_grid(
+    points: list[GridPoint], seeds: list[int], n_iter: int = 100, target: float = 1e-3
+) -> dict[GridPoint, dict[str, torch.Tensor]]:
+    """The post's task (:func:`post_task_run`'s setting) for every point and seed, as one ensemble.
+
+    Returns:
+        Per point, tensors ``[seeds]``: ``final_loss``; ``iters_to_target``, the first iteration whose
+        loss is below ``target`` (``n_iter`` if none); ``silent``, the fraction of neurons silent in
+        the last iteration. Member ``(point, seed)`` equals ``post_task_run`` up to rounding (with
+        ``scale`` 1, the library's surrogates).
+    """
+    ensemble = PostEnsemble(_members(points, seeds))
+    history = train_post_ensemble(ensemble, n_iter=n_iter)
+    below = history.loss < target
+    iters = torch.where(below.any(dim=0), below.float().argmax(dim=0).float(), float(n_iter))
+    out, s = {}, len(seeds)
+    for i, p in enumerate(points):
+        rows = slice(i * s, (i + 1) * s)
+        out[p] = {
+            "final_loss": history.loss[-1, rows],
+            "iters_to_target": iters[rows],
+            "silent": history.silent[-1, rows],
+        }
+    return out
+
+
+def digits_grid(
+    points: list[GridPoint], seeds: list[int], data: DigitsSplit, epochs: int = 3, n_time: int = 10
+) -> dict[GridPoint, dict[str, torch.Tensor]]:
+    """The digits network of notebook 07 for every point and seed, as one ensemble (Adam lr 3e-3).
+
+    Trained without looking at any split; then each member is scored once on the validation split
+    and once on the test split (one rate code each, the same for every member: generators seeded
+    1000 and 2000).
+
+    Returns:
+        Per point, tensors ``[seeds]``: ``val_accuracy``, ``test_accuracy`` and ``loss`` (the
+        last epoch's mean training loss).
+    """
+    ensemble = DigitsEnsemble(_members(points, seeds))
+    history = train_digits_ensemble(ensemble, data, n_time=n_time, epochs=epochs, lr=3e-3, track=())
+    val = evaluate_ensemble(ensemble, data.x_val, data.y_val, n_time, torch.Generator().manual_seed(1000))
+    test = evaluate_ensemble(ensemble, data.x_test, data.y_test, n_time, torch.Generator().manual_seed(2000))
+    out, s = {}, len(seeds)
+    for i, p in enumerate(points):
+        rows = slice(i * s, (i + 1) * s)
+        out[p] = {"val_accuracy": val[rows], "test_accuracy": test[rows], "loss": history.loss[-1, rows]}
+    return out
 
 
 def post_task_run(

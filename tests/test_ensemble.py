@@ -1,0 +1,183 @@
+"""The ensemble engine: each member trains as the single-network code trains it alone."""
+
+import pytest
+import torch
+
+from snn_helpers import Model, random_binary_input, set_seed, train
+from snn_helpers.digits import DigitsSNN, evaluate, load_digits_split, train_digits
+from snn_helpers.ensemble import (
+    DigitsEnsemble,
+    Member,
+    PostEnsemble,
+    check_members,
+    evaluate_ensemble,
+    train_digits_ensemble,
+    train_post_ensemble,
+)
+
+POST_MEMBERS = [Member(0, "atan"), Member(1, "fast_sigmoid", 3.0), Member(0, "post")]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_digits_split()
+
+
+def single_post_model(m: Member) -> Model:
+    set_seed(m.seed)
+    return Model(300, 500, surrogate=m.surrogate, slope=m.slope, detach_reset=True, engine="fused")
+
+
+def test_post_members_start_as_single_models_and_spike_alike():
+    ensemble = PostEnsemble(POST_MEMBERS)
+    x = torch.stack(
+        [random_binary_input(10, 300, generator=torch.Generator().manual_seed(i)) for i in range(3)]
+    )
+    spikes = ensemble(x)
+    assert spikes.shape == (3, 10, 500)
+    for i, m in enumerate(POST_MEMBERS):
+        model = single_post_model(m)
+        assert torch.equal(ensemble.weight[i], model.linear.weight)
+        assert torch.equal(spikes[i], model(x[i]))  # the first forward: the same spikes, bit for bit
+
+
+def test_post_members_train_as_train_does():
+    history = train_post_ensemble(PostEnsemble(POST_MEMBERS), n_iter=15)
+    assert history.loss.shape == history.silent.shape == (15, 3)
+    for i, m in enumerate(POST_MEMBERS):
+        alone = train(single_post_model(m), n_iter=15)
+        # same inputs, same spikes: equal here; a batched product may round its last bit otherwise
+        assert torch.allclose(history.loss[:, i], torch.tensor(alone.loss), rtol=1e-5, atol=0)
+        assert torch.allclose(history.silent[:, i], torch.tensor(alone.silent))
+
+
+def test_post_ensemble_batched_input_and_scale_multiplies_the_surrogate():
+    # same seed, same surrogate, scale 1 and 2: with the detached reset the gradient is linear in g
+    ensemble = PostEnsemble([Member(0, "atan", 2.0, 1.0), Member(0, "atan", 2.0, 2.0)], bias_init="default")
+    x = (
+        torch.randint(0, 2, (1, 10, 4, 300), generator=torch.Generator().manual_seed(0))
+        .float()
+        .expand(2, -1, -1, -1)
+    )
+    spikes = ensemble(x)
+    assert spikes.shape == (2, 10, 4, 500) and torch.equal(spikes[0], spikes[1])
+    (spikes.mean(dim=(1, 2, 3)) ** 2).sum().backward()
+    assert ensemble.bias.grad[0].abs().sum() > 0
+    assert torch.equal(ensemble.bias.grad[1], 2 * ensemble.bias.grad[0])
+
+
+def test_a_member_does_not_depend_on_the_others():
+    alone = train_post_ensemble(PostEnsemble([Member(3, "boxcar", 0.5)]), n_iter=10)
+    together = train_post_ensemble(PostEnsemble([Member(1, "sigmoid"), Member(3, "boxcar", 0.5)]), n_iter=10)
+    assert torch.allclose(alone.loss[:, 0], together.loss[:, 1], rtol=1e-5, atol=0)
+
+
+def test_digits_members_spike_as_digits_snn(data):
+    members = [Member(0, "atan"), Member(1, "fast_sigmoid", 3.0)]
+    ensemble = DigitsEnsemble(members)
+    code = torch.bernoulli(data.x_val[:32].expand(6, 32, 64), generator=torch.Generator().manual_seed(0))
+    counts, hidden = ensemble(code.expand(2, -1, -1, -1), return_hidden=True)
+    assert counts.shape == (2, 32, 10) and hidden.shape == (2, 6, 32, 128)
+    for i, m in enumerate(members):
+        set_seed(m.seed)
+        model = DigitsSNN(128, m.surrogate, m.slope)
+        c, h = model(code, return_hidden=True)
+        assert torch.equal(counts[i], c) and torch.equal(hidden[i], h)
+
+
+def test_digits_members_train_as_train_digits(data):
+    members = [Member(0, "atan"), Member(1, "fast_sigmoid", 3.0), Member(0, "sigmoid")]
+    ensemble = DigitsEnsemble(members)
+    history = train_digits_ensemble(ensemble, data, n_time=5, epochs=2, lr=3e-3)
+    assert history.loss.shape == history.test_accuracy.shape == history.train_accuracy.shape == (2, 3)
+    for i, m in enumerate(members):
+        set_seed(m.seed)
+        model = DigitsSNN(128, m.surrogate, m.slope)
+        alone = train_digits(model, data, n_time=5, epochs=2, lr=3e-3, seed=m.seed)
+        assert torch.allclose(history.loss[:, i], torch.tensor(alone.loss, dtype=torch.float32), rtol=1e-5)
+        # accuracies are counts over 450 and 1,077 images: a last-bit difference moves none here
+        assert history.test_accuracy[:, i].tolist() == pytest.approx(alone.test_accuracy, abs=1 / 450)
+        assert history.train_accuracy[:, i].tolist() == pytest.approx(alone.train_accuracy, abs=1 / 1077)
+        assert torch.allclose(ensemble.w1[i].t(), model.hidden.weight, atol=1e-5)
+        assert torch.allclose(ensemble.b2[i], model.output.bias, atol=1e-5)
+
+
+def test_evaluate_ensemble_scores_each_member_as_evaluate_does(data):
+    members = [Member(2, "sigmoid"), Member(4, "triangle", 0.5)]
+    ensemble = DigitsEnsemble(members)
+    acc = evaluate_ensemble(ensemble, data.x_val, data.y_val, 5, torch.Generator().manual_seed(7))
+    assert acc.shape == (2,)
+    for i, m in enumerate(members):
+        set_seed(m.seed)
+        model = DigitsSNN(128, m.surrogate, m.slope)
+        assert (
+            acc[i].item()
+            == evaluate(model, data.x_val, data.y_val, 5, torch.Generator().manual_seed(7)).accuracy
+        )
+
+
+@pytest.mark.parametrize("track", [(), ("val",), ("train", "val", "test")])
+def test_digits_members_follow_train_digits_whatever_is_tracked(data, track):
+    ensemble = DigitsEnsemble([Member(5, "atan"), Member(6, "sigmoid", 2.0, 0.5)])
+    history = train_digits_ensemble(ensemble, data, n_time=4, epochs=2, track=track)
+    assert (history.test_accuracy is None) == ("test" not in track) and history.loss.shape == (2, 2)
+    set_seed(5)
+    alone = train_digits(DigitsSNN(128, "atan"), data, n_time=4, epochs=2, seed=5, track=track)
+    assert torch.allclose(history.loss[:, 0], torch.tensor(alone.loss, dtype=torch.float32), rtol=1e-5)
+    if "val" in track:
+        assert history.val_accuracy[:, 0].tolist() == pytest.approx(alone.val_accuracy, abs=1 / 270)
+
+
+@pytest.mark.parametrize(
+    ("members", "error", "match"),
+    [
+        (Member(0), TypeError, r"members must be a list of Member; got Member"),
+        ([], ValueError, r"at least one Member; got an empty list"),
+        ([(0, "atan")], TypeError, r"members\[0\] must be a Member; got tuple"),
+        ([Member(True)], TypeError, r"members\[0\]\.seed must be an int; got bool"),
+        ([Member(0, "relu")], ValueError, r"members\[0\]\.surrogate must be one of .*; got 'relu'"),
+        ([Member(0, "atan", -1.0)], ValueError, r"slope must be a positive number; got -1.0"),
+        ([Member(0, "post", 2.0)], ValueError, r"slope is not used by surrogate 'post'"),
+        (
+            [Member(0, "atan", None, 0.0)],
+            ValueError,
+            r"members\[0\]\.scale must be a positive number; got 0.0",
+        ),
+    ],
+)
+def test_bad_members_are_refused(members, error, match):
+    with pytest.raises(error, match=match):
+        check_members(members)
+
+
+def test_bad_arguments_are_refused(data):
+    post = PostEnsemble([Member(0, "atan")], size_input=3, size_hidden=2, n_time=2)
+    with pytest.raises(
+        ValueError, match=r"x must have shape \[members=1, n_time=2, size_input=3\].*got \(1, 2, 4\)"
+    ):
+        post(torch.zeros(1, 2, 4))
+    with pytest.raises(TypeError, match=r"x must be a floating-point tensor"):
+        post(torch.zeros(1, 2, 3, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\); got 1.5"):
+        train_post_ensemble(post, momentum=1.5)
+    with pytest.raises(TypeError, match=r"n_iter must be a positive integer; got float 2.5"):
+        train_post_ensemble(post, n_iter=2.5)
+    with pytest.raises(TypeError, match=r"ensemble must be a PostEnsemble; got Model"):
+        train_post_ensemble(Model(3, 2))
+    with pytest.raises(ValueError, match=r"reset must be one of 'zero', 'subtract'; got 'none'"):
+        PostEnsemble([Member(0)], reset="none")
+    with pytest.raises(TypeError, match=r"device must be a torch.device, a string or None; got int"):
+        PostEnsemble([Member(0)], size_input=3, size_hidden=2, device=0)
+    digits = DigitsEnsemble([Member(0)], n_hidden=4)
+    with pytest.raises(
+        ValueError, match=r"spikes must have shape \[members=1, time, batch, 64\]; got \(2, 64\)"
+    ):
+        digits(torch.zeros(2, 64))
+    with pytest.raises(TypeError, match=r"data must be a DigitsSplit .*; got tuple"):
+        train_digits_ensemble(digits, tuple(data))
+    with pytest.raises(ValueError, match=r"track must be a tuple of names from .*; got 'val'"):
+        train_digits_ensemble(digits, data, track="val")
+    with pytest.raises(ValueError, match=r"track includes 'val' but data has no validation split"):
+        train_digits_ensemble(digits, load_digits_split(validation_fraction=0), track=("val",))
+    with pytest.raises(ValueError, match=r"y must be a tensor of 270 labels"):
+        evaluate_ensemble(digits, data.x_val, data.y_test)
