@@ -122,6 +122,44 @@ def test_a_notebook_missing_from_the_readme_still_gets_a_row(capsys):
     assert "README.md's table has no row for 02_b.ipynb" in capsys.readouterr().err
 
 
+def test_a_second_edition_is_one_more_entry(tmp_path, monkeypatch):
+    folder = tmp_path / "notebooks" / "ja"
+    folder.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · ステップ関数\n\n## 式\n\n$H(x)$ は階段関数。")]
+    nbformat.write(nb, folder / "01_step.ipynb")
+    (tmp_path / "README.md").write_text(
+        "# コース\n\n紹介。\n\n## ノートブック\n\n"
+        "| 01 | [ステップ関数](notebooks/ja/01_step.ipynb) | 代理勾配 | 30 |\n\n## 謝辞\n\nchizuchizu\n",
+        encoding="utf-8",
+    )
+    english = make_html.EDITIONS["en"]
+    japanese = make_html.Edition(
+        name="ja",
+        lang="ja",
+        notebooks=folder,
+        readme=tmp_path / "README.md",
+        out=tmp_path / "html-ja",
+        student_out=tmp_path / "html-student-ja",
+        site_title="代理勾配でスパイキングニューラルネットワークを訓練する",
+        credit_html=english.credit_html,
+        labels=english.labels,
+        notebooks_heading="ノートブック",
+        credits_heading="謝辞",
+    )
+    monkeypatch.setitem(make_html.EDITIONS, "ja", japanese)
+    assert make_html.main(["--edition", "ja"]) == 0
+    index, page = soup(tmp_path / "html-ja" / "index.html"), soup(tmp_path / "html-ja" / "01_step.html")
+    assert index.html["lang"] == "ja" and page.html["lang"] == "ja"
+    headings = [h.get_text(strip=True).rstrip("¶") for h in index.select("main h2")]
+    assert headings == ["ノートブック", "謝辞"]
+    assert [a["href"] for a in index.select("table a")] == ["01_step.html"]
+    assert index.select("table td")[2].get_text() == "代理勾配"
+    assert page.select_one("main math") is not None
+    toc = page.select_one("nav.course-toc a")
+    assert toc.get_text() == "式" and page.find(id=toc["href"][1:]).name == "h2"
+
+
 def chain(out: Path, rel: str, start: str) -> list[str]:
     """The pages met following the bottom pager's `rel` links from `start`."""
     seen = [start]

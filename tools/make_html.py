@@ -28,9 +28,9 @@ would add more than a dozen packages, and loads MathJax from a CDN unless config
 for one page per notebook that nbconvert already makes; this builds the whole site in about 4 s
 of CPU (8 notebooks, 3.9 MB; the student site 2.5 MB).
 
-Editions: `--edition` names an entry of EDITIONS (notebooks folder, README, language, words of
-the page furniture, output folders). Only the English edition exists; a Japanese one
-(notebooks/ja/) would be one more entry.
+Editions: `--edition` names an entry of EDITIONS (notebooks folder, README and the headings of
+its sections, language, words of the page furniture, output folders). Only the English edition
+is built; the Japanese one (notebooks/ja/) would be one more entry, with its own output folders.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ class Edition:
     site_title: str
     credit_html: str
     labels: dict[str, str] = field(default_factory=dict)
+    # the README's sections that the index shows besides its introduction
+    notebooks_heading: str = "The notebooks"
+    credits_heading: str = "Credits"
 
 
 EDITIONS: dict[str, Edition] = {
@@ -265,15 +268,15 @@ def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str)
             number = path.name[:2]
             row = Row(number, title, path.name, edition.labels["no_readme_row"], "")
         table.append(f"| {row.number} | [{row.title}]({path.name}) | {row.learn} | {row.minutes} |")
-    notebooks = readme_section(readme, "The notebooks")
+    notebooks = readme_section(readme, edition.notebooks_heading)
     after_table = "\n".join(line for line in notebooks.splitlines() if not line.startswith("|")).strip()
     parts = [
         readme_section(readme, None),
-        "## The notebooks",
+        f"## {edition.notebooks_heading}",
         "\n".join(table),
         after_table,
-        "## Credits",
-        readme_section(readme, "Credits"),
+        f"## {edition.credits_heading}",
+        readme_section(readme, edition.credits_heading),
     ]
     return "\n\n".join(part for part in parts if part)
 
