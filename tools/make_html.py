@@ -369,13 +369,14 @@ def render(
 def build(edition: Edition, out: Path, paths: list[Path], student: bool = False) -> list[Path]:
     """Write the site for `paths` (notebooks, in course order) into out; return the pages written,
     index first."""
-    notebooks = []
+    notebooks, unexecuted = [], []
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        unexecuted = any(c.cell_type == "code" and c.execution_count is None for c in nb.cells)
-        if unexecuted and not student:  # a student copy has no outputs anyway
-            raise SystemExit(f"{path} has code cells without outputs: run `make notebooks` first")
+        if any(c.cell_type == "code" and c.execution_count is None for c in nb.cells):
+            unexecuted.append(str(path))
         notebooks.append((path, student_copy(nb) if student else nb, title_of(nb, path.stem)))
+    if unexecuted and not student:  # a student copy has no outputs anyway
+        raise SystemExit(f"{', '.join(unexecuted)}: code cells without outputs: run `make notebooks` first")
     exporter = make_exporter(edition)
     exporter.pages = {path.name: f"{path.stem}.html" for path, _, _ in notebooks}
     suffix = f" ({edition.labels['student_title']})" if student else ""
