@@ -51,6 +51,7 @@ from .neuron import RESETS
 from .spike import _grad, resolve_slope, spike
 
 ENGINES = ("loop", "fused")
+RECURRENT_INITS = ("uniform", "zero")
 _EMPTY = torch.empty(0)
 
 
@@ -245,10 +246,12 @@ class RecurrentLIF(nn.Module):
         threshold, reset, surrogate, slope, detach_reset: as in :class:`snn_helpers.IF`.
         recurrent: False drops ``W_rec`` (a feed-forward LIF layer, on the same engine).
         engine: "loop" (step by step, plain autograd) or "fused" (one autograd Function).
+        recurrent_init: "uniform" draws ``recurrent_weight`` like a Linear's weight,
+            U(-1/sqrt(n_hidden), 1/sqrt(n_hidden)); "zero" starts it at 0 (the layer then starts as
+            the feed-forward one, and draws no random number for it).
 
     Parameters: ``input`` (an ``nn.Linear(n_inputs, n_hidden)``) and, if ``recurrent``,
-    ``recurrent_weight`` ``[n_hidden, n_hidden]``, drawn like a Linear's weight,
-    U(-1/sqrt(n_hidden), 1/sqrt(n_hidden)).
+    ``recurrent_weight`` ``[n_hidden, n_hidden]``.
 
     ``forward(x)`` takes ``x`` of shape ``[time, batch, n_inputs]`` (or ``[time, n_inputs]``) and
     returns the spikes (0.0/1.0) ``[time, batch, n_hidden]`` (or ``[time, n_hidden]``); with
@@ -267,6 +270,7 @@ class RecurrentLIF(nn.Module):
         detach_reset: bool = False,
         recurrent: bool = True,
         engine: str = "fused",
+        recurrent_init: str = "uniform",
     ) -> None:
         super().__init__()
         check_positive("n_inputs", n_inputs, integer=True)
@@ -274,6 +278,7 @@ class RecurrentLIF(nn.Module):
         check_positive("threshold", threshold)
         check_choice("reset", reset, RESETS)
         check_choice("engine", engine, ENGINES)
+        check_choice("recurrent_init", recurrent_init, RECURRENT_INITS)
         for name, value in [("detach_reset", detach_reset), ("recurrent", recurrent)]:
             if not isinstance(value, bool):
                 raise TypeError(f"{name} must be a bool; got {type(value).__name__} {value!r}")
@@ -285,8 +290,11 @@ class RecurrentLIF(nn.Module):
         self.input = nn.Linear(n_inputs, n_hidden)
         self.recurrent_weight = None
         if recurrent:
-            bound = 1 / math.sqrt(n_hidden)
-            self.recurrent_weight = nn.Parameter(torch.empty(n_hidden, n_hidden).uniform_(-bound, bound))
+            weight = torch.zeros(n_hidden, n_hidden)  # "zero": starts as the feed-forward layer
+            if recurrent_init == "uniform":
+                bound = 1 / math.sqrt(n_hidden)
+                weight.uniform_(-bound, bound)
+            self.recurrent_weight = nn.Parameter(weight)
 
     def forward(
         self, x: torch.Tensor, return_membrane: bool = False
