@@ -243,3 +243,50 @@ def summarize(runs: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
         values = torch.tensor([run[key] for run in runs], dtype=torch.float64)
         out[key] = (values.mean().item(), values.std().item() if len(runs) > 1 else 0.0)
     return out
+
+
+def _columns(results: dict[GridPoint, dict[str, torch.Tensor]]) -> list[tuple[float, str]]:
+    return list(dict.fromkeys((p.width, p.matched) for p in results if p.surrogate != "post"))
+
+
+def grid_table(results: dict[GridPoint, dict[str, torch.Tensor]], key: str, digits: int = 3) -> str:
+    """A text table of ``results[point][key]``: mean ± standard deviation over the seeds, one row per
+    family (the post's rule first), one column per (width, matched)."""
+    columns = _columns(results)
+    names = [f"w={w:g} {m}" if w != 1 else "w=1 (both)" for w, m in columns]
+    width = 2 * digits + 10
+    lines = [f"{'surrogate':13s}" + "".join(f"{n:>{width}s}" for n in names)]
+    for family in dict.fromkeys(p.surrogate for p in results):
+        cells = []
+        for w, m in columns:
+            point = GridPoint("post", None, None) if family == "post" else GridPoint(family, w, m)
+            values = results.get(point, {}).get(key)
+            text = "" if values is None else f"{values.mean():.{digits}f} ± {values.std():.{digits}f}"
+            cells.append(f"{text:>{width}s}")
+            if family == "post":
+                break
+        lines.append(f"{family:13s}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def plot_grid(ax, results: dict[GridPoint, dict[str, torch.Tensor]], key: str) -> None:
+    """Mean ± one standard deviation over seeds of ``results[point][key]`` against the width: one
+    colour per family, solid for matched in area, dashed for matched in peak; the post's rule as a
+    dotted horizontal line. Sets the x axis (log scale); the caller sets the title and y label."""
+    for i, family in enumerate(BUMPS):
+        for matched, style in [("area", "-o"), ("peak", "--s")]:
+            points = [p for p in results if p.surrogate == family and (p.matched == matched or p.width == 1)]
+            if not points:
+                continue
+            widths = [p.width for p in points]
+            mean = [results[p][key].mean().item() for p in points]
+            sd = [results[p][key].std().item() for p in points]
+            label = family if matched == "area" else None
+            ax.errorbar(widths, mean, yerr=sd, fmt=style, color=f"C{i}", capsize=3, label=label, alpha=0.8)
+    post = results.get(GridPoint("post", None, None))
+    if post is not None:
+        ax.axhline(post[key].mean().item(), color="black", linestyle=":", label="post's rule")
+    ax.set(
+        xscale="log", xlabel="surrogate width, area / peak (threshold units); solid: area 1, dashed: peak 1"
+    )
+    ax.legend(fontsize="small")

@@ -1,0 +1,129 @@
+"""Notebook 08's experiment helpers: single runs, surrogate width/area/peak, and the grid."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from snn_helpers import surrogate_grad  # noqa: E402
+from snn_helpers.course.experiments import (  # noqa: E402
+    BUMPS,
+    GridPoint,
+    digits_grid,
+    digits_run,
+    grid_points,
+    grid_table,
+    plot_grid,
+    post_task_grid,
+    post_task_run,
+    slope_for_width,
+    summarize,
+    surrogate_area,
+    surrogate_peak,
+    surrogate_width,
+)
+from snn_helpers.digits import load_digits_split  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_digits_split()
+
+
+def numeric_area_and_peak(surrogate, slope):
+    x = torch.linspace(-2000 / slope, 2000 / slope, 4_000_001, dtype=torch.float64)
+    g = surrogate_grad(x, surrogate, slope)
+    return (g.sum() * (x[1] - x[0])).item(), g.max().item()
+
+
+@pytest.mark.parametrize("surrogate", BUMPS)
+@pytest.mark.parametrize("slope", [0.5, 3.0])
+def test_closed_forms_match_the_surrogates(surrogate, slope):
+    area, peak = numeric_area_and_peak(surrogate, slope)
+    assert surrogate_area(surrogate, slope) == pytest.approx(area, rel=2e-3)
+    assert surrogate_peak(surrogate, slope) == pytest.approx(peak, rel=1e-3)
+    assert surrogate_width(surrogate, slope) == pytest.approx(area / peak, rel=2e-3)
+
+
+def test_hand_worked_values_and_defaults():
+    assert surrogate_area("fast_sigmoid") == 0.2 and surrogate_peak("fast_sigmoid") == 1.0  # k = 10
+    assert surrogate_peak("sigmoid", 8.0) == 2.0 and surrogate_width("sigmoid", 8.0) == 0.5
+    assert surrogate_width("atan", 4.0) == 0.5 and surrogate_width("boxcar", 4.0) == 0.25
+    assert slope_for_width("fast_sigmoid", 0.2) == 10.0 and slope_for_width("triangle", 5.0) == 0.2
+    for f in BUMPS:
+        assert surrogate_width(f, slope_for_width(f, 0.3)) == pytest.approx(0.3)
+
+
+def test_width_helpers_refuse_bad_input():
+    with pytest.raises(ValueError, match=r"surrogate must be one of .*; got 'post'"):
+        surrogate_area("post")
+    with pytest.raises(ValueError, match=r"width must be a positive number; got -1"):
+        slope_for_width("atan", -1)
+    with pytest.raises(ValueError, match=r"slope must be a positive number; got 0"):
+        surrogate_peak("atan", 0)
+
+
+def test_grid_points_and_their_members():
+    points = grid_points((0.2, 1.0, 5.0))
+    assert len(points) == 1 + 5 * 5 and points[0] == GridPoint("post", None, None)
+    assert [p.label() for p in points[1:6]] == [
+        "fast_sigmoid w=0.2 area",
+        "fast_sigmoid w=0.2 peak",
+        "fast_sigmoid w=1 area",
+        "fast_sigmoid w=5 area",
+        "fast_sigmoid w=5 peak",
+    ]
+    for p in points[1:]:
+        m = p.member(seed=3)
+        assert m.seed == 3 and m.surrogate == p.surrogate
+        area, peak = numeric_area_and_peak(m.surrogate, m.slope)
+        held = area if p.matched == "area" else peak
+        assert m.scale * held == pytest.approx(1.0, rel=2e-3)  # the matched quantity is 1
+        assert area / peak == pytest.approx(p.width, rel=2e-3)
+    assert points[0].member(7).surrogate == "post" and points[0].label() == "post"
+    with pytest.raises(ValueError, match=r"matches\[...\] must be one of 'area', 'peak'; got 'both'"):
+        grid_points((1.0,), matches=("both",))
+    with pytest.raises(ValueError, match=r"seeds must be a non-empty list of ints; got \[\]"):
+        post_task_grid(points, [])
+
+
+def test_post_task_grid_member_equals_post_task_run():
+    points = [GridPoint("sigmoid", 1.0, "area"), GridPoint("post", None, None)]  # sigmoid k = 4, scale 1
+    out = post_task_grid(points, [0, 1], n_iter=12, target=0.05)
+    for seed in (0, 1):
+        single = post_task_run("sigmoid", seed, slope=4.0, n_iter=12, target=0.05)
+        assert out[points[0]]["final_loss"][seed].item() == pytest.approx(single["final_loss"], rel=1e-5)
+        assert out[points[0]]["iters_to_target"][seed].item() == single["iters_to_target"]
+        assert out[points[0]]["silent"][seed].item() == pytest.approx(single["silent"])
+    assert out[points[1]]["final_loss"].shape == (2,)
+
+
+def test_digits_grid_shapes_table_and_plot(data):
+    points = [GridPoint("post", None, None), GridPoint("atan", 1.0, "area"), GridPoint("atan", 5.0, "peak")]
+    out = digits_grid(points, [0, 1], data, epochs=1, n_time=4)
+    for r in out.values():
+        assert set(r) == {"val_accuracy", "test_accuracy", "loss"} and r["val_accuracy"].shape == (2,)
+        assert 0 <= r["val_accuracy"].min() and r["test_accuracy"].max() <= 1
+    table = grid_table(out, "val_accuracy").splitlines()
+    assert table[0].split() == ["surrogate", "w=1", "(both)", "w=5", "peak"]
+    assert table[1].startswith("post") and table[2].startswith("atan") and len(table) == 3
+    mean, sd = out[points[1]]["val_accuracy"].mean().item(), out[points[1]]["val_accuracy"].std().item()
+    assert f"{mean:.3f} ± {sd:.3f}" in table[2]
+    fig, ax = plt.subplots()
+    plot_grid(ax, out, "val_accuracy")
+    assert ax.get_xscale() == "log" and len(ax.get_legend().get_texts()) == 2  # atan, post's rule
+    plt.close(fig)
+
+
+def test_single_runs_and_summary(data):
+    run = post_task_run("atan", seed=0, n_iter=5)
+    assert set(run) == {"final_loss", "iters_to_target", "silent", "first_silent"}
+    assert run["iters_to_target"] == 5.0  # 5 iterations are not enough to reach 1e-3
+    d = digits_run(data, "atan", seed=0, epochs=1, n_time=5)
+    assert 0.1 < d["accuracy"] <= 1 and d["epochs_to_target"] in (1.0, 2.0)
+    s = summarize([{"a": 1.0}, {"a": 3.0}])
+    assert s["a"][0] == 2.0 and s["a"][1] == pytest.approx(math.sqrt(2))
