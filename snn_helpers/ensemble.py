@@ -1,12 +1,12 @@
 """Many independent copies of a course network, trained as one batched computation.
 
-Introduced in notebook 08 (which surrogate, at which width?), where 300 short trainings must fit in
-a few seconds. Training N small networks one after the other pays Python's and autograd's overhead
-N times and keeps both CPU cores half idle; here the N networks' weights are stacked along a first
-``members`` dimension and every step is one batched matrix product (``torch.baddbmm``), one IF
-recurrence over all members (the fused engine's arithmetic, :mod:`snn_helpers.fused`) and one
-optimizer step. The members do not interact: each member's loss is its own, and the sum that is
-back-propagated gives each member exactly its own gradient.
+Introduced in notebook 08 (which surrogate, at which width?), where 260 short trainings must fit in
+seconds. Training N small networks one after the other pays Python's and autograd's per-operation
+overhead N times, on tensors too small to share between cores; here the N networks' weights are
+stacked along a first ``members`` dimension and every step is one batched matrix product
+(``torch.baddbmm``), one IF recurrence over all members (the fused engine's arithmetic,
+:mod:`snn_helpers.fused`) and one optimizer step. The members do not interact: each member's loss
+is its own, and the sum that is back-propagated gives each member exactly its own gradient.
 
 A member is a :class:`Member`: a seed (which fixes its initial weights and its data, exactly as the
 single-network runs of :mod:`snn_helpers.course.experiments` do), a surrogate, a slope ``k`` and a
@@ -24,7 +24,9 @@ Two tasks:
 
 Each member's spikes, losses and weights equal those of the single-network run with the same seed, up
 to the rounding of a batched matrix product (tests/test_ensemble.py measures how close). Shapes are
-member-major: ``[members, time, batch, neurons]``.
+member-major: ``[members, time, batch, neurons]``. What it gains in time is measured in
+benchmarks/RESULTS.md ("Many networks as one"); most of it, in notebook 08, comes from members that
+share a seed sharing their input draws.
 """
 
 from __future__ import annotations
