@@ -260,7 +260,8 @@ class RandmanSNN(nn.Module):
 
 @dataclass
 class RandmanHistory:
-    """Per-epoch records of :func:`train_randman`: mean training loss, training and validation accuracy."""
+    """Per-epoch records of :func:`train_randman`: the mean training loss and training accuracy over the
+    epoch's batches (each measured before its update), and the validation accuracy after the epoch."""
 
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -312,7 +313,7 @@ def train_randman(
     n = len(labels)
     for _ in range(epochs):
         order = torch.randperm(n, generator=gen)
-        total = 0.0
+        total, right = 0.0, 0
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
             scores = model(spikes[:, idx].to(device))
@@ -321,7 +322,8 @@ def train_randman(
             loss.backward()
             optimizer.step()
             total += loss.item() * len(idx)
+            right += int((scores.argmax(dim=1).cpu() == labels[idx]).sum())
         history.loss.append(total / n)
-        history.train_accuracy.append(accuracy(model, data.train))
+        history.train_accuracy.append(right / n)
         history.validation_accuracy.append(accuracy(model, data.validation))
     return history

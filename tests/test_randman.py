@@ -124,8 +124,8 @@ def test_training_learns_above_chance():
     model = RandmanSNN(8, 32, 3, beta=0.9)
     history = train_randman(model, data, epochs=8, lr=1e-2, batch_size=8)
     assert len(history.loss) == 8 and history.loss[-1] < history.loss[0]
-    assert history.train_accuracy[-1] > 0.6  # chance 1/3
-    assert accuracy(model, data.train) == history.train_accuracy[-1]
+    assert history.train_accuracy[-1] > 0.6  # chance 1/3; measured on the batches during the epoch
+    assert accuracy(model, data.train) > 0.6 and 0 <= history.validation_accuracy[-1] <= 1
 
 
 @pytest.mark.parametrize(
