@@ -74,5 +74,5 @@ time-notebooks: $(STAMP)  ## seconds each notebook takes to execute (median of 3
 	$(BIN)/python benchmarks/time_notebooks.py
 
 clean:  ## remove .venv, generated copies and caches
-	rm -rf $(VENV) .venv-nbgrader student html build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-nbgrader student html html-student build *.egg-info .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
