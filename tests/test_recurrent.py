@@ -9,7 +9,7 @@ import torch
 from snn_helpers import recurrent_kernel, set_seed
 from snn_helpers.recurrent import RecurrentLIF, check_beta, recurrent_lif_sequence
 
-SURROGATES_TESTED = ["post", "fast_sigmoid", "atan", "triangle"]
+SURROGATES_TESTED = ["post", "fast_sigmoid", "atan"]
 CASES = list(itertools.product(SURROGATES_TESTED, ["zero", "subtract"], [False, True], [True, False]))
 
 
@@ -135,19 +135,34 @@ def test_unbatched_input_and_shapes():
     assert set(s.unique().tolist()) <= {0.0, 1.0}
 
 
+def test_zero_recurrent_init_starts_as_the_feed_forward_layer():
+    set_seed(0)
+    ff = RecurrentLIF(4, 3, recurrent=False)
+    set_seed(0)
+    rec = RecurrentLIF(4, 3, recurrent_init="zero")
+    assert torch.equal(rec.recurrent_weight, torch.zeros(3, 3))
+    assert torch.equal(ff.input.weight, rec.input.weight)  # no random draw spent on the zero weight
+    x = (torch.rand(6, 2, 4, generator=torch.Generator().manual_seed(1)) < 0.5).float()
+    assert torch.equal(ff(x), rec(x))
+    with pytest.raises(ValueError, match="recurrent_init must be one of 'uniform', 'zero'"):
+        RecurrentLIF(4, 3, recurrent_init="normal")
+
+
 def test_feed_forward_has_no_recurrent_weight():
     assert RecurrentLIF(4, 3, recurrent=False).recurrent_weight is None
     assert sum(p.numel() for p in RecurrentLIF(4, 3).parameters()) == 4 * 3 + 3 + 3 * 3
 
 
 def test_gradient_check_double(backend):
-    # smooth surrogate, float64: the hand-written backward against finite differences of a smooth
-    # function of the membrane (spikes fixed by construction away from threshold)
-    current = torch.rand(6, 2, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(7)) * 0.3
-    weight = torch.rand(4, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(8)) * 0.1
-    current.requires_grad_(), weight.requires_grad_()
-    fn = lambda i, w: recurrent_lif_sequence(i, w, beta=0.7, surrogate="sigmoid")[1]  # noqa: E731
-    assert torch.autograd.gradcheck(fn, (current, weight))
+    # where the surrogate plays no part (loss on the membrane, no recurrence, reset detached), the
+    # hand-written backward is the true derivative: finite differences in float64 agree
+    current = torch.rand(6, 2, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(7)) * 0.6
+    current.requires_grad_()
+
+    def membrane(i):
+        return recurrent_lif_sequence(i, None, beta=0.7, surrogate="sigmoid", detach_reset=True)[1]
+
+    assert torch.autograd.gradcheck(membrane, (current,))
 
 
 @pytest.mark.parametrize(
