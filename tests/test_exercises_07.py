@@ -22,13 +22,13 @@ def trained():
 def test_readout_prediction_right_and_each_direction(trained, capsys):
     model, data = trained
     measured = exercises_07.measure_readout(model, data, 2)
-    assert 0.3 < measured < 0.8  # trained a little: room on both sides of the tolerance
+    assert 0.3 < measured < 0.75  # trained a little: room on both sides of the tolerance
     exercises_07.check_readout_prediction(measured + 0.05, model, data)
-    assert "within 0.1" in capsys.readouterr().out
+    assert "within 0.15" in capsys.readouterr().out
     with pytest.raises(ExerciseError, match=r"(?s)too high\. With T = 2 each output neuron fires at most 2"):
-        exercises_07.check_readout_prediction(measured + 0.2, model, data)
+        exercises_07.check_readout_prediction(measured + 0.25, model, data)
     with pytest.raises(ExerciseError, match=r"(?s)too low\. The weights are the trained ones"):
-        exercises_07.check_readout_prediction(measured - 0.2, model, data)
+        exercises_07.check_readout_prediction(measured - 0.25, model, data)
 
 
 @pytest.mark.parametrize(

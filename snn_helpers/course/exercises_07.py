@@ -17,7 +17,7 @@ def measure_readout(model: torch.nn.Module, data: DigitsSplit, n_time: int = 2) 
 
 
 def check_readout_prediction(
-    predicted: object, model: torch.nn.Module, data: DigitsSplit, n_time: int = 2, tolerance: float = 0.1
+    predicted: object, model: torch.nn.Module, data: DigitsSplit, n_time: int = 2, tolerance: float = 0.15
 ) -> None:
     """Notebook 07: the predicted validation accuracy of the trained network read out over ``n_time``
     steps, against the measurement (within ``tolerance``). The random draws use their own generator."""
