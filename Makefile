@@ -15,7 +15,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks student html html-student bench time-notebooks clean
 
-$(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp $(LAB_OVERRIDES)
+$(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp snn_helpers/csrc/recurrent_kernel.cpp $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
@@ -23,6 +23,7 @@ $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp $(LAB_O
 	cp $(LAB_OVERRIDES) $(VENV)/share/jupyter/lab/settings/overrides.json
 	@# build the fused engine's C++ kernel once (about 30 s); without a compiler it falls back to torch ops
 	$(BIN)/python -c "from snn_helpers import kernel; print('fused engine on the CPU:', kernel.backend())"
+	$(BIN)/python -c "from snn_helpers import recurrent_kernel as k; print('recurrent engine on the CPU:', k.backend())"
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv with the pinned packages
@@ -69,6 +70,8 @@ html-student: $(STAMP)  ## the same site from the student copies (solutions out,
 bench: $(STAMP)  ## speed of a training step: this course's engines against snnTorch, SpikingJelly, Norse
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/bench_training_step.py
+	$(BIN)/python benchmarks/bench_recurrent.py
+	$(BIN)/python benchmarks/bench_ensemble.py
 
 time-notebooks: $(STAMP)  ## seconds each notebook takes to execute (median of 3; run on an idle machine)
 	$(BIN)/python benchmarks/time_notebooks.py

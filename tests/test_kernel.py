@@ -84,6 +84,7 @@ def test_an_unbuilt_kernel_is_not_compiled_by_the_engine_and_is_announced_once(m
 
     monkeypatch.setattr(kernel, "_state", {})
     monkeypatch.delenv("SNN_HELPERS_KERNEL", raising=False)
+    monkeypatch.delenv("SNN_HELPERS_KERNEL_WARN", raising=False)  # the notebooks' quiet setting
     monkeypatch.setattr(kernel, "_build_dir", lambda name: tmp_path)  # an empty build folder
     monkeypatch.setattr(torch.utils.cpp_extension, "load", never_compile)
     with pytest.warns(UserWarning, match=r"not built for this source.*kernel\.backend\(\)"):
@@ -102,6 +103,7 @@ def test_a_failed_build_falls_back_with_the_reason(monkeypatch, tmp_path):
 
     monkeypatch.setattr(kernel, "_state", {})
     monkeypatch.delenv("SNN_HELPERS_KERNEL", raising=False)
+    monkeypatch.delenv("SNN_HELPERS_KERNEL_WARN", raising=False)  # the notebooks' quiet setting
     monkeypatch.setattr(kernel, "_build_dir", lambda name: tmp_path)
     monkeypatch.setattr(torch.utils.cpp_extension, "load", broken)
     with pytest.warns(UserWarning, match=r"could not be built \(RuntimeError: Error building extension"):
@@ -115,6 +117,7 @@ def test_a_failed_build_falls_back_with_the_reason(monkeypatch, tmp_path):
 def test_a_missing_source_is_named(monkeypatch, tmp_path):
     monkeypatch.setattr(kernel, "_state", {})
     monkeypatch.delenv("SNN_HELPERS_KERNEL", raising=False)
+    monkeypatch.delenv("SNN_HELPERS_KERNEL_WARN", raising=False)  # the notebooks' quiet setting
     monkeypatch.setattr(kernel, "SOURCE", tmp_path / "if_kernel.cpp")
     with pytest.warns(UserWarning, match=r"its source .*if_kernel\.cpp is missing from this installation"):
         assert kernel.build() is None
@@ -140,3 +143,29 @@ def test_the_build_name_follows_the_source(monkeypatch, tmp_path):
     assert kernel._name() == name
     copy.write_bytes(copy.read_bytes() + b"\n// changed\n")
     assert kernel._name() != name  # a stale build is never loaded for a changed source
+
+
+def test_the_notebooks_environment_keeps_the_fall_back_quiet(monkeypatch, tmp_path):
+    # a learner without a compiler: the notebooks print what every machine prints (make said it at setup)
+    monkeypatch.setattr(kernel, "_state", {})
+    monkeypatch.delenv("SNN_HELPERS_KERNEL", raising=False)
+    monkeypatch.setenv("SNN_HELPERS_KERNEL_WARN", "0")
+    monkeypatch.setattr(kernel, "_build_dir", lambda name: tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert kernel.load() is None
+    assert "not built" in kernel._state["error"]
+
+
+def test_the_recurrent_kernel_shares_the_machinery(monkeypatch, tmp_path):
+    from snn_helpers import recurrent_kernel
+
+    monkeypatch.setattr(recurrent_kernel, "_state", {})
+    monkeypatch.delenv("SNN_HELPERS_KERNEL", raising=False)
+    monkeypatch.delenv("SNN_HELPERS_KERNEL_WARN", raising=False)
+    monkeypatch.setattr(kernel, "_build_dir", lambda name: tmp_path)
+    with pytest.warns(
+        UserWarning, match=r"the recurrent engine runs on torch ops.*recurrent_kernel\.backend\(\)"
+    ):
+        assert recurrent_kernel.load() is None
+    assert kernel._name(recurrent_kernel._spec()).startswith("snn_helpers_recurrent_kernel_")

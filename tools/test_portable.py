@@ -34,6 +34,8 @@ SETTINGS: dict[str, dict[str, str]] = {
     "1thread": ONE_THREAD,
     "4threads": {"OMP_NUM_THREADS": "4"},
     "no-kernel": {"SNN_HELPERS_KERNEL": "0"},
+    # a learner who never built the kernels (no compiler): an empty extension folder
+    "unbuilt": {"TORCH_EXTENSIONS_DIR": "/tmp/snn-helpers-unbuilt-kernels"},
 }
 
 
