@@ -1,9 +1,8 @@
-"""The digits task: data split, rate coding, the two-layer network, training, experiments."""
+"""The digits task: data split, rate coding, the two-layer network, training (the runs of notebook 08: test_experiments.py)."""
 
 import pytest
 import torch
 
-from snn_helpers.course.experiments import digits_run, post_task_run, summarize
 from snn_helpers.digits import (
     DigitsMLP,
     DigitsSNN,
@@ -77,19 +76,6 @@ def test_training_learns_the_digits(data):
     result = evaluate(model, data.x_test, data.y_test, 10, torch.Generator().manual_seed(1))
     assert result.accuracy > 0.8  # far above chance (0.1) after 3 short epochs
     assert result.predictions.shape == (450,) and result.hidden.shape == (10, 450, 64)
-
-
-def test_experiment_runs_and_summary(data):
-    run = post_task_run("atan", seed=0, n_iter=5)
-    assert set(run) == {"final_loss", "iters_to_target", "silent", "first_silent"}
-    assert run["iters_to_target"] == 5.0  # 5 iterations are not enough to reach 1e-3
-    d = digits_run(data, "atan", seed=0, epochs=1, n_time=5, target=0.0)
-    assert 0.1 < d["accuracy"] <= 1 and d["epochs_to_target"] == 1.0  # any accuracy reaches 0
-    never = digits_run(data, "atan", seed=0, epochs=1, n_time=5, target=1.01)
-    assert never["epochs_to_target"] == 2.0  # unreachable: epochs + 1
-    assert never["accuracy"] == d["accuracy"]  # the target changes the record, not the run
-    s = summarize([{"a": 1.0}, {"a": 3.0}])
-    assert s["a"][0] == 2.0 and s["a"][1] == pytest.approx(2**0.5)
 
 
 def test_training_tracks_the_chosen_splits_and_restores_the_best_epoch(data):
