@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks student html html-student bench time-notebooks clean
+.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks translations student html html-student bench time-notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp snn_helpers/csrc/recurrent_kernel.cpp $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
@@ -55,17 +55,24 @@ check-nbgrader: $(STAMP)  ## nbgrader's generate_assignment takes every notebook
 		.venv-nbgrader/bin/python -m pip install --quiet --disable-pip-version-check nbgrader==0.9.6 )
 	$(BIN)/python tools/check_nbgrader.py .venv-nbgrader/bin/nbgrader
 
-notebooks: $(STAMP)  ## re-execute every notebook in place, deterministically
+notebooks: $(STAMP)  ## re-execute every notebook in place, deterministically; rebuild the Japanese edition
 	$(BIN)/python tools/regenerate.py
+	$(BIN)/python tools/translate.py build
+
+translations: $(STAMP)  ## refresh locale/ja/*.po from the English notebooks, list the cells to translate
+	$(BIN)/python tools/translate.py update
+	$(BIN)/python tools/translate.py stale
 
 student: $(STAMP)  ## student copies (solutions removed, outputs cleared) into student/
 	$(BIN)/python tools/make_student.py
 
 html: $(STAMP)  ## the course site into html/: works offline (equations as MathML, figures inside)
 	$(BIN)/python tools/make_html.py
+	$(BIN)/python tools/make_html.py --edition ja
 
 html-student: $(STAMP)  ## the same site from the student copies (solutions out, no outputs) into html-student/
 	$(BIN)/python tools/make_html.py --student
+	$(BIN)/python tools/make_html.py --student --edition ja
 
 bench: $(STAMP)  ## speed of a training step: this course's engines against snnTorch, SpikingJelly, Norse
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r benchmarks/requirements.txt

@@ -29,8 +29,8 @@ for one page per notebook that nbconvert already makes; this builds the whole si
 of CPU (8 notebooks, 3.9 MB; the student site 2.5 MB).
 
 Editions: `--edition` names an entry of EDITIONS (notebooks folder, README and the headings of
-its sections, language, words of the page furniture, output folders). Only the English edition
-is built; the Japanese one (notebooks/ja/) would be one more entry, with its own output folders.
+its sections, language, words of the page furniture, output folders): "en" (html/) and "ja", the
+Japanese edition of notebooks/ja/ and README.ja.md (html/ja/); `make html` builds both.
 """
 
 from __future__ import annotations
@@ -99,6 +99,30 @@ EDITIONS: dict[str, Edition] = {
             "student_title": "student edition",
             "no_readme_row": "(not yet in the README's table)",
         },
+    ),
+    "ja": Edition(
+        name="ja",
+        lang="ja",
+        notebooks=ROOT / "notebooks" / "ja",
+        readme=ROOT / "README.ja.md",
+        out=ROOT / "html" / "ja",
+        student_out=ROOT / "html-student" / "ja",
+        site_title="代理勾配でスパイキングニューラルネットワークを訓練する",
+        credit_html="このコースの出発点は chizuchizu「IFモデルを活性化関数としたSNNモデルを訓練する」"
+        "(ブログ記事、2022-09-04) です。そのモデル、課題、数値を、このコース自身のコードで再現しています。",
+        labels={
+            "previous": "前へ",
+            "next": "次へ",
+            "pager": "前後のノートブック",
+            "toc": "このページの内容",
+            "student_banner": "学習者用の版: 各演習の解答は NotImplementedError を送出する"
+            "スタブに置き換えられ、"
+            "出力は消去されています。実行するには JupyterLab でノートブックを開いてください。",
+            "student_title": "学習者用",
+            "no_readme_row": "(README.ja.md の表にまだありません)",
+        },
+        notebooks_heading="ノートブック",
+        credits_heading="クレジット",
     ),
 }
 

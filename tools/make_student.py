@@ -1,7 +1,8 @@
 """Write student copies of the notebooks (`make student`): solutions out, outputs cleared.
 
 Usage: python tools/make_student.py [--out student] [--keep-existing] [notebooks/NN_name.ipynb ...]
-(default: all notebooks). `--keep-existing` (used by `make lab-student`) writes only the copies that
+(default: all notebooks, and the Japanese edition of notebooks/ja/ into student/ja/).
+`--keep-existing` (used by `make lab-student`) writes only the copies that
 are missing, so a learner's work in a copy is never overwritten; `make student` rewrites them all.
 
 In every code cell, each region from a `### BEGIN SOLUTION` line to its `### END SOLUTION`
@@ -16,7 +17,7 @@ import re
 import sys
 
 import nbformat
-from course_files import parse_out_and_notebooks
+from course_files import NOTEBOOK_PATTERN, ROOT, course_notebooks, parse_out_and_notebooks
 
 BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
@@ -64,8 +65,14 @@ def main(argv: list[str]) -> int:
     out, paths = parse_out_and_notebooks(
         [a for a in argv if a != "--keep-existing"], __doc__.splitlines()[0], "student"
     )
-    for path in paths:
-        target = out / path.name
+    pairs = [(path, out / path.name) for path in paths]
+    if paths == course_notebooks():  # the whole course: the Japanese edition too, into student/ja/
+        (out / "ja").mkdir(exist_ok=True)
+        pairs += [
+            (path, out / "ja" / path.name)
+            for path in sorted((ROOT / "notebooks" / "ja").glob(NOTEBOOK_PATTERN))
+        ]
+    for path, target in pairs:
         if keep and target.exists():
             print(f"{target}: kept (your work in it stays; `make student` rewrites it)")
             continue
