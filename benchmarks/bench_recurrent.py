@@ -34,10 +34,10 @@ import os
 import platform
 import random
 import statistics
-import time
 from collections.abc import Callable
 
 import torch
+from harness import timed
 from torch import nn
 
 from snn_helpers import recurrent_kernel, set_seed
@@ -150,18 +150,6 @@ def make_step(factory: Callable, size: tuple[int, int, int], device: torch.devic
     step.forward = forward  # type: ignore[attr-defined]
     step.x = x  # type: ignore[attr-defined]
     return step
-
-
-def timed(step: Callable[[], None], repeats: int, device: torch.device) -> float:
-    """Mean ms of `repeats` consecutive steps (one sample)."""
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return (time.perf_counter() - start) / repeats * 1e3
 
 
 def available() -> dict[str, Callable]:
