@@ -39,7 +39,7 @@ test: $(STAMP)  ## unit tests, strict nbval over every notebook, ruff over code 
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
 
-PORTABLE ?= default,avx2,avx2-1thread,sse42,1thread,4threads,no-kernel
+PORTABLE ?= default,avx2,avx2-1thread,sse42,1thread,4threads,no-kernel,unbuilt
 test-portable: $(STAMP)  ## strict nbval under each CPU setting of docs/maintaining.md (PORTABLE=name,name to choose)
 	$(BIN)/python tools/test_portable.py --settings $(PORTABLE)
 

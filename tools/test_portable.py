@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 from course_files import ROOT, course_notebooks
@@ -34,13 +35,15 @@ SETTINGS: dict[str, dict[str, str]] = {
     "1thread": ONE_THREAD,
     "4threads": {"OMP_NUM_THREADS": "4"},
     "no-kernel": {"SNN_HELPERS_KERNEL": "0"},
-    # a learner who never built the kernels (no compiler): an empty extension folder
-    "unbuilt": {"TORCH_EXTENSIONS_DIR": "/tmp/snn-helpers-unbuilt-kernels"},
+    # a learner who never built the kernels: an empty extension folder (a new one at every run)
+    "unbuilt": {"TORCH_EXTENSIONS_DIR": "<a new empty folder>"},
 }
 
 
 def run(name: str, notebooks: list[str]) -> bool:
     env = os.environ | SETTINGS[name]
+    if name == "unbuilt":
+        env["TORCH_EXTENSIONS_DIR"] = tempfile.mkdtemp(prefix="snn-helpers-unbuilt-")
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *notebooks],
