@@ -14,7 +14,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._checks import check_bool, check_choice, check_positive, check_tensor
+from ._checks import check_beta, check_bool, check_choice, check_positive, check_tensor
 from .fused import if_sequence
 from .neuron import RESETS
 from .spike import resolve_slope
@@ -90,6 +90,13 @@ def rate_encode(x: torch.Tensor, n_time: int, generator: torch.Generator | None 
     return torch.bernoulli(x.expand(n_time, *x.shape), generator=generator)
 
 
+def _check_spikes(spikes: object, n_inputs: int) -> None:
+    """The digits networks' input: a tensor of 0/1 spikes ``[time, batch, n_inputs]``."""
+    check_tensor("spikes", spikes)
+    if spikes.dim() != 3 or spikes.shape[-1] != n_inputs:
+        raise ValueError(f"spikes must have shape [time, batch, {n_inputs}]; got {tuple(spikes.shape)}")
+
+
 class DigitsSNN(nn.Module):
     """Input spikes -> Linear -> IF hidden layer -> Linear -> IF output layer; the output
     neurons' spike counts over the T steps are the class scores.
@@ -129,8 +136,6 @@ class DigitsSNN(nn.Module):
         self.output = nn.Linear(n_hidden, n_classes)
         if bias_init == "uniform":
             nn.init.uniform_(self.hidden.bias, 0.0, 1.0)
-        from ._checks import check_beta  # the leak (notebook 09)
-
         slope = resolve_slope(surrogate, slope)
         self.neuron = (float(threshold), reset, surrogate, slope, detach_reset, check_beta(beta))
         self.n_inputs = n_inputs
@@ -138,11 +143,7 @@ class DigitsSNN(nn.Module):
     def forward(
         self, spikes: torch.Tensor, return_hidden: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        check_tensor("spikes", spikes)
-        if spikes.dim() != 3 or spikes.shape[-1] != self.n_inputs:
-            raise ValueError(
-                f"spikes must have shape [time, batch, {self.n_inputs}]; got {tuple(spikes.shape)}"
-            )
+        _check_spikes(spikes, self.n_inputs)
         hidden, _ = if_sequence(self.hidden(spikes), *self.neuron)
         out, _ = if_sequence(self.output(hidden), *self.neuron)
         counts = out.sum(dim=0)
@@ -170,11 +171,7 @@ class DigitsMLP(nn.Module):
     def forward(
         self, spikes: torch.Tensor, return_hidden: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        check_tensor("spikes", spikes)
-        if spikes.dim() != 3 or spikes.shape[-1] != self.n_inputs:
-            raise ValueError(
-                f"spikes must have shape [time, batch, {self.n_inputs}]; got {tuple(spikes.shape)}"
-            )
+        _check_spikes(spikes, self.n_inputs)
         hidden = torch.relu(self.hidden(spikes.mean(dim=0)))
         logits = self.output(hidden)
         return (logits, hidden[None]) if return_hidden else logits

@@ -46,22 +46,13 @@ import torch
 from torch import nn
 
 from . import recurrent_kernel
-from ._checks import check_choice, check_positive, check_tensor
+from ._checks import check_beta, check_choice, check_positive, check_tensor
 from .neuron import RESETS
 from .spike import _grad, resolve_slope, spike
 
 ENGINES = ("loop", "fused")
 RECURRENT_INITS = ("uniform", "zero")
 _EMPTY = torch.empty(0)
-
-
-def check_beta(beta: object) -> float:
-    """Return ``beta`` as a float; raise TypeError/ValueError unless it is a number in (0, 1]."""
-    if isinstance(beta, bool) or not isinstance(beta, int | float):
-        raise TypeError(f"beta must be a number in (0, 1]; got {type(beta).__name__} {beta!r}")
-    if not (0 < beta <= 1 and math.isfinite(beta)):
-        raise ValueError(f"beta must be a number in (0, 1] (1 = no leak); got {beta!r}")
-    return float(beta)
 
 
 def _check_sequence_args(
