@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+import snn_helpers.ensemble as ensemble_module
 from snn_helpers import Model, random_binary_input, set_seed, train
 from snn_helpers.digits import DigitsSNN, evaluate, load_digits_split, train_digits
 from snn_helpers.ensemble import (
@@ -181,3 +182,54 @@ def test_bad_arguments_are_refused(data):
         train_digits_ensemble(digits, load_digits_split(validation_fraction=0), track=("val",))
     with pytest.raises(ValueError, match=r"y must be a tensor of 270 labels"):
         evaluate_ensemble(digits, data.x_val, data.y_test)
+
+
+def test_training_in_groups_changes_nothing_but_the_time(data, monkeypatch):
+    # members are independent: trained one by one (a tiny budget) or all together, every member has
+    # the same losses and accuracies and, up to the rounding of a batched product, the same weights
+    post_members = [Member(1, "atan"), Member(0, "boxcar", 2.0, 0.5), Member(1, "post"), Member(0)]
+    digit_members = [Member(1, "sigmoid"), Member(0, "triangle", 2.0), Member(1, "atan", 1.0, 2.0)]
+    together = [PostEnsemble(post_members), DigitsEnsemble(digit_members)]
+    post_all = train_post_ensemble(together[0], n_iter=6)
+    digits_all = train_digits_ensemble(together[1], data, n_time=4, epochs=1, track=("val",))
+    monkeypatch.setattr(ensemble_module, "TRAIN_BUDGET", 1)
+    assert ensemble_module._groups(together[0], 10) == [[0], [2], [1], [3]]  # by seed, first seen first
+    grouped = [PostEnsemble(post_members), DigitsEnsemble(digit_members)]
+    post_grouped = train_post_ensemble(grouped[0], n_iter=6)
+    digits_grouped = train_digits_ensemble(grouped[1], data, n_time=4, epochs=1, track=("val",))
+    assert torch.equal(post_all.loss, post_grouped.loss) and torch.equal(post_all.silent, post_grouped.silent)
+    assert torch.equal(digits_all.loss, digits_grouped.loss)
+    assert torch.equal(digits_all.val_accuracy, digits_grouped.val_accuracy)
+    for a, b in zip(together, grouped, strict=True):
+        for (name, p), q in zip(a.named_parameters(), b.parameters(), strict=True):
+            assert torch.allclose(p, q, rtol=1e-5, atol=1e-7), name
+
+
+def test_subset_copies_the_chosen_members(data):
+    ensemble = DigitsEnsemble([Member(0, "atan"), Member(1, "sigmoid"), Member(2, "boxcar")])
+    sub = ensemble.subset([2, 0])
+    assert [m.seed for m in sub.members] == [2, 0] and sub.seeds == [2, 0]
+    assert torch.equal(sub.w1[0], ensemble.w1[2]) and torch.equal(sub.b2[1], ensemble.b2[0])
+    with torch.no_grad():
+        sub.w1.zero_()
+    assert ensemble.w1.abs().sum() > 0  # a copy, not a view
+    code = torch.Generator().manual_seed(5)
+    whole = evaluate_ensemble(ensemble, data.x_test, data.y_test, 4, code)
+    part = evaluate_ensemble(
+        ensemble.subset([2, 0]), data.x_test, data.y_test, 4, torch.Generator().manual_seed(5)
+    )
+    assert torch.equal(part, whole[[2, 0]])
+    with pytest.raises(ValueError, match=r"index must hold member positions 0 to 2; got 3"):
+        ensemble.subset([0, 3])
+    with pytest.raises(TypeError, match=r"index must be a non-empty list of member positions; got \[\]"):
+        ensemble.subset([])
+    post = PostEnsemble([Member(0), Member(1)], size_input=3, size_hidden=2, n_time=2)
+    assert post.subset([1]).rng_states[0] is post.rng_states[1]
+
+
+def test_a_second_backward_through_the_same_graph_is_refused():
+    ensemble = PostEnsemble([Member(0, "atan")], size_input=6, size_hidden=4, n_time=3, bias_init="default")
+    loss = ensemble(torch.ones(1, 3, 6)).sum()
+    loss.backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

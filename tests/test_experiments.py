@@ -27,6 +27,7 @@ from snn_helpers.course.experiments import (  # noqa: E402
     surrogate_width,
 )
 from snn_helpers.digits import load_digits_split  # noqa: E402
+from snn_helpers.ensemble import evaluate_ensemble  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -102,12 +103,13 @@ def test_post_task_grid_member_equals_post_task_run():
     assert out[points[1]]["final_loss"].shape == (2,)
 
 
-def test_digits_grid_shapes_table_and_plot(data):
+def test_digits_grid_shapes_table_plot_and_test_once(data):
     points = [GridPoint("post", None, None), GridPoint("atan", 1.0, "area"), GridPoint("atan", 5.0, "peak")]
-    out = digits_grid(points, [0, 1], data, epochs=1, n_time=4)
+    grid = digits_grid(points, [0, 1], data, epochs=1, n_time=4)
+    out = grid.results
     for r in out.values():
-        assert set(r) == {"val_accuracy", "test_accuracy", "loss"} and r["val_accuracy"].shape == (2,)
-        assert 0 <= r["val_accuracy"].min() and r["test_accuracy"].max() <= 1
+        assert set(r) == {"val_accuracy", "loss"} and r["val_accuracy"].shape == (2,)
+        assert 0 <= r["val_accuracy"].min() and r["val_accuracy"].max() <= 1
     table = grid_table(out, "val_accuracy").splitlines()
     assert table[0].split() == ["surrogate", "w=1", "(both)", "w=5", "peak"]
     assert table[1].startswith("post") and table[2].startswith("atan") and len(table) == 3
@@ -117,6 +119,13 @@ def test_digits_grid_shapes_table_and_plot(data):
     plot_grid(ax, out, "val_accuracy")
     assert ax.get_xscale() == "log" and len(ax.get_legend().get_texts()) == 2  # atan, post's rule
     plt.close(fig)
+    # the test split, for the chosen points only: as every member would have been scored
+    test = grid.test([points[2], points[0]])
+    every = evaluate_ensemble(grid.ensemble, data.x_test, data.y_test, 4, torch.Generator().manual_seed(2000))
+    assert list(test) == [points[2], points[0]]
+    assert torch.equal(test[points[2]], every[4:6]) and torch.equal(test[points[0]], every[0:2])
+    with pytest.raises(ValueError, match=r"chosen must be a non-empty list of points of this grid"):
+        grid.test([GridPoint("atan", 0.2, "area")])
 
 
 def test_single_runs_and_summary(data):

@@ -4,7 +4,8 @@ Two kinds of helpers:
 
 - single runs (:func:`post_task_run`, :func:`digits_run`): one configuration, one seed, a small
   dict of numbers;
-- the grid of notebook 08 (:func:`grid_points`, :func:`post_task_grid`, :func:`digits_grid`):
+- the grid of notebook 08 (:func:`grid_points`, :func:`post_task_grid`, :func:`digits_grid` and its
+  :class:`DigitsGrid`):
   every surrogate family at several widths, matched in area or in peak, over several seeds, trained
   as one ensemble (:mod:`snn_helpers.ensemble`).
 
@@ -17,6 +18,7 @@ matched in area (area 1, the step's total rise), a narrower surrogate is taller;
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
@@ -154,28 +156,56 @@ def post_task_grid(
     return out
 
 
+@dataclass
+class DigitsGrid:
+    """Notebook 08's digits grid, trained: validation results per point, and the trained networks,
+    so that the test split is scored once, for the points chosen on validation (:meth:`test`).
+
+    Attributes:
+        results: per point, tensors ``[seeds]``: ``val_accuracy`` and ``loss`` (the last epoch's mean
+            training loss).
+        ensemble: the trained :class:`snn_helpers.ensemble.DigitsEnsemble` (members point-major:
+            point ``i`` with seed ``j`` is member ``i * len(seeds) + j``).
+        points, seeds, data, n_time: as given to :func:`digits_grid`.
+    """
+
+    results: dict[GridPoint, dict[str, torch.Tensor]]
+    ensemble: DigitsEnsemble
+    points: list[GridPoint]
+    seeds: list[int]
+    data: DigitsSplit
+    n_time: int
+
+    def test(self, chosen: list[GridPoint]) -> dict[GridPoint, torch.Tensor]:
+        """Test accuracy ``[seeds]`` of each chosen point: one rate code of the test split for all
+        (generator seeded 2000), as every member of the grid would have been scored."""
+        if not chosen or any(p not in self.results for p in chosen):
+            raise ValueError(f"chosen must be a non-empty list of points of this grid; got {chosen!r}")
+        s = len(self.seeds)
+        index = [self.points.index(p) * s + j for p in chosen for j in range(s)]
+        sub = self.ensemble.subset(index)
+        code = torch.Generator().manual_seed(2000)
+        accuracy = evaluate_ensemble(sub, self.data.x_test, self.data.y_test, self.n_time, code)
+        return {p: accuracy[i * s : (i + 1) * s] for i, p in enumerate(chosen)}
+
+
 def digits_grid(
     points: list[GridPoint], seeds: list[int], data: DigitsSplit, epochs: int = 3, n_time: int = 10
-) -> dict[GridPoint, dict[str, torch.Tensor]]:
+) -> DigitsGrid:
     """The digits network of notebook 07 for every point and seed, as one ensemble (Adam lr 3e-3).
 
     Trained without looking at any split; then each member is scored once on the validation split
-    and once on the test split (one rate code each, the same for every member: generators seeded
-    1000 and 2000).
-
-    Returns:
-        Per point, tensors ``[seeds]``: ``val_accuracy``, ``test_accuracy`` and ``loss`` (the
-        last epoch's mean training loss).
+    (one rate code, the same for every member: generator seeded 1000). The test split is scored
+    later, only for the points chosen: :meth:`DigitsGrid.test`.
     """
     ensemble = DigitsEnsemble(_members(points, seeds))
     history = train_digits_ensemble(ensemble, data, n_time=n_time, epochs=epochs, lr=3e-3, track=())
     val = evaluate_ensemble(ensemble, data.x_val, data.y_val, n_time, torch.Generator().manual_seed(1000))
-    test = evaluate_ensemble(ensemble, data.x_test, data.y_test, n_time, torch.Generator().manual_seed(2000))
     out, s = {}, len(seeds)
     for i, p in enumerate(points):
         rows = slice(i * s, (i + 1) * s)
-        out[p] = {"val_accuracy": val[rows], "test_accuracy": test[rows], "loss": history.loss[-1, rows]}
-    return out
+        out[p] = {"val_accuracy": val[rows], "loss": history.loss[-1, rows]}
+    return DigitsGrid(out, ensemble, list(points), list(seeds), data, n_time)
 
 
 def post_task_run(
