@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import snn_helpers.ensemble as ensemble_module
-from snn_helpers import Model, random_binary_input, set_seed, train
+from snn_helpers import Model, random_binary_input, set_seed, surrogate_grad, train
 from snn_helpers.digits import DigitsSNN, evaluate, load_digits_split, train_digits
 from snn_helpers.ensemble import (
     DigitsEnsemble,
@@ -233,3 +233,22 @@ def test_a_second_backward_through_the_same_graph_is_refused():
     loss.backward(retain_graph=True)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_each_member_gets_its_own_surrogate_derivative():
+    # groups by (surrogate, slope): contiguous, evenly spaced (every 2nd) and irregular members
+    members = check_members(
+        [
+            Member(0, "atan", 2.0),
+            Member(0, "boxcar", 1.0, 3.0),
+            Member(0, "atan", 2.0, 0.5),
+            Member(0, "boxcar", 1.0),
+            Member(0, "post"),
+            Member(0, "atan", 2.0),
+            Member(0, "sigmoid"),
+        ]
+    )
+    x = torch.linspace(-2, 2, 3 * 7 * 5).reshape(3, 7, 5)  # [time, members, neurons]
+    got = ensemble_module._Surrogates(members).grad(x.clone())
+    for i, m in enumerate(members):
+        assert torch.equal(got[:, i], m.scale * surrogate_grad(x[:, i], m.surrogate, m.slope)), m
