@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # JupyterLab refuses to run as root unless told to (containers, CI machines)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks translations student html html-student bench time-notebooks clean
+.PHONY: setup lab lab-student lock check-nbgrader test test-portable notebooks translations student html html-student bench time-notebooks study-temporal clean
 
 $(STAMP): requirements.txt pyproject.toml snn_helpers/csrc/if_kernel.cpp snn_helpers/csrc/recurrent_kernel.cpp $(LAB_OVERRIDES)
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,9 @@ bench: $(STAMP)  ## speed of a training step: this course's engines against snnT
 
 time-notebooks: $(STAMP)  ## seconds each notebook takes to execute (median of 3; run on an idle machine)
 	$(BIN)/python benchmarks/time_notebooks.py
+
+study-temporal: $(STAMP)  ## notebook 08's surrogate grid on notebook 12's temporal task (130 networks, about 25 s; docs/studies.md)
+	$(BIN)/python tools/temporal_grid.py
 
 clean:  ## remove .venv, generated copies and caches
 	rm -rf $(VENV) .venv-nbgrader student html html-student build *.egg-info .pytest_cache .ruff_cache

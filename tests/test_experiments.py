@@ -1,6 +1,10 @@
-"""Notebook 08's experiment helpers: single runs, surrogate width/area/peak, and the grid."""
+"""Notebook 08's experiment helpers: single runs, surrogate width/area/peak, and the grids."""
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -9,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from snn_helpers import surrogate_grad  # noqa: E402
+from snn_helpers import set_seed, surrogate_grad  # noqa: E402
 from snn_helpers.course.experiments import (  # noqa: E402
     BUMPS,
     GridPoint,
@@ -20,6 +24,7 @@ from snn_helpers.course.experiments import (  # noqa: E402
     plot_grid,
     post_task_grid,
     post_task_run,
+    randman_grid,
     slope_for_width,
     summarize,
     surrogate_area,
@@ -28,6 +33,8 @@ from snn_helpers.course.experiments import (  # noqa: E402
 )
 from snn_helpers.digits import load_digits_split  # noqa: E402
 from snn_helpers.ensemble import evaluate_ensemble  # noqa: E402
+from snn_helpers.randman import RandmanSNN, make_randman, split_randman, train_randman  # noqa: E402
+from snn_helpers.randman import accuracy as randman_accuracy  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +146,61 @@ def test_single_runs_and_summary(data):
     assert never["accuracy"] == d["accuracy"]  # the target changes the record, not the run
     s = summarize([{"a": 1.0}, {"a": 3.0}])
     assert s["a"][0] == 2.0 and s["a"][1] == pytest.approx(math.sqrt(2))
+
+
+@pytest.fixture(scope="module")
+def randman_data():
+    return split_randman(make_randman(n_classes=3, n_channels=6, n_steps=12, samples_per_class=10, seed=0))
+
+
+def test_randman_grid_trains_as_single_runs_and_tests_once(randman_data):
+    grid = randman_grid(randman_data, (0.5,), [0, 1], families=("atan",), epochs=2, n_hidden=8)
+    assert list(grid.results) == [("post", None), ("atan", 0.5)]
+    for seed in (0, 1):  # each network is the single run of notebook 12's RandmanSNN with that seed
+        set_seed(seed)
+        model = RandmanSNN(
+            6, 8, 3, recurrent=False, beta=0.9, surrogate="atan", slope=slope_for_width("atan", 0.5)
+        )
+        single = train_randman(model, randman_data, epochs=2, seed=seed).validation_accuracy[-1]
+        assert grid.results[("atan", 0.5)]["val_accuracy"][seed].item() == single
+        for p, q in zip(model.parameters(), grid.models[("atan", 0.5)][seed].parameters(), strict=True):
+            assert torch.equal(p, q)
+    test = grid.test([("atan", 0.5)])
+    expected = [randman_accuracy(m, randman_data.test) for m in grid.models[("atan", 0.5)]]
+    assert list(test) == [("atan", 0.5)] and test[("atan", 0.5)].tolist() == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"chosen must be a non-empty list of this grid's configurations"):
+        grid.test([("atan", 5.0)])
+    with pytest.raises(TypeError, match=r"data must be a RandmanSplit .*; got tuple"):
+        randman_grid(tuple(randman_data), (1.0,), [0])
+    with pytest.raises(ValueError, match=r"widths\[\.\.\.\] must be a positive number; got 0"):
+        randman_grid(randman_data, (0,), [0])
+    with pytest.raises(ValueError, match=r"seeds must be a non-empty list of ints; got \[\]"):
+        randman_grid(randman_data, (1.0,), [])
+
+
+def test_temporal_grid_tool_prints_its_tables():
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(root / "tools" / "temporal_grid.py"),
+            "--seeds",
+            "2",
+            "--widths",
+            "1",
+            "--epochs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SNN_HELPERS_KERNEL_WARN": "0"},
+    ).stdout
+    lines = out.splitlines()
+    assert "12 networks in" in out  # (post + 5 families) x 2 seeds
+    header = next(i for i, line in enumerate(lines) if line.startswith("surrogate"))
+    assert lines[header].split() == ["surrogate", "w=1"]
+    assert [line.split()[0] for line in lines[header + 1 : header + 7]] == ["post", *BUMPS]
+    chosen = lines[lines.index("chosen on validation; the test split, once:") + 1 :]
+    assert [line.split()[0] for line in chosen] == [*BUMPS, "post"]
+    assert all(" validation 0." in line and " test 0." in line for line in chosen)

@@ -7,7 +7,9 @@ Two kinds of helpers:
 - the grid of notebook 08 (:func:`grid_points`, :func:`post_task_grid`, :func:`digits_grid` and its
   :class:`DigitsGrid`):
   every surrogate family at several widths, matched in area or in peak, over several seeds, trained
-  as one ensemble (:mod:`snn_helpers.ensemble`).
+  as one ensemble (:mod:`snn_helpers.ensemble`);
+- the same grid on notebook 12's temporal task (:func:`randman_grid`), too long for a notebook: run
+  by ``tools/temporal_grid.py`` (``make study-temporal``), recorded in docs/studies.md.
 
 Width and scale of a surrogate derivative ``g`` (``x`` in threshold units, dimensionless):
 ``peak = max g``, ``area = integral of g over all x``, and the width is ``area / peak``, the width
@@ -35,6 +37,8 @@ from ..ensemble import (
     train_post_ensemble,
 )
 from ..model import Model
+from ..randman import RandmanSNN, RandmanSplit, train_randman
+from ..randman import accuracy as randman_accuracy
 from ..spike import resolve_slope
 from ..training import train
 
@@ -206,6 +210,78 @@ def digits_grid(
         rows = slice(i * s, (i + 1) * s)
         out[p] = {"val_accuracy": val[rows], "loss": history.loss[-1, rows]}
     return DigitsGrid(out, ensemble, list(points), list(seeds), data, n_time)
+
+
+@dataclass
+class RandmanGrid:
+    """The surrogate grid on notebook 12's temporal task, trained: validation results per
+    ``(surrogate, width)`` (``("post", None)`` for the post's rule), and the networks, so that the
+    test split is scored once, for the configurations chosen on validation (:meth:`test`).
+
+    Attributes:
+        results: per configuration, ``val_accuracy``, a tensor ``[seeds]`` (after the last epoch).
+        models: per configuration, the trained networks, one per seed.
+        data: the :class:`snn_helpers.randman.RandmanSplit` they were trained on.
+    """
+
+    results: dict[tuple[str, float | None], dict[str, torch.Tensor]]
+    models: dict[tuple[str, float | None], list[RandmanSNN]]
+    data: RandmanSplit
+
+    def test(self, chosen: list[tuple[str, float | None]]) -> dict[tuple[str, float | None], torch.Tensor]:
+        """Test accuracy ``[seeds]`` of each chosen configuration."""
+        if not chosen or any(c not in self.models for c in chosen):
+            raise ValueError(f"chosen must be a non-empty list of this grid's configurations; got {chosen!r}")
+        test = self.data.test
+        return {c: torch.tensor([randman_accuracy(m, test) for m in self.models[c]]) for c in chosen}
+
+
+def randman_grid(
+    data: RandmanSplit,
+    widths: tuple[float, ...],
+    seeds: list[int],
+    families: tuple[str, ...] = BUMPS,
+    post: bool = True,
+    epochs: int = 15,
+    beta: float = 0.9,
+    n_hidden: int = 64,
+) -> RandmanGrid:
+    """Notebook 12's feed-forward LIF network (``RandmanSNN(..., recurrent=False)``, Adam lr 1e-2,
+    batch 32) for every family at every width (area / peak, threshold units) and every seed, one
+    network after the other (about 0.17 s each on one CPU thread, 15 epochs).
+
+    Each family runs at the slope that gives it the width, at the library's scale (fast sigmoid:
+    peak 1; the others: area 1): under Adam a constant factor on the hidden layer's gradient cancels,
+    as notebook 08 measured on the digits, so the matching in area or peak is not repeated here.
+    Seed ``s`` fixes the initial weights (``set_seed(s)``) and the minibatch order.
+
+    Returns:
+        A :class:`RandmanGrid`.
+    """
+    if not isinstance(data, RandmanSplit):
+        raise TypeError(f"data must be a RandmanSplit (from split_randman); got {type(data).__name__}")
+    for w in widths:
+        check_positive("widths[...]", w)
+    for f in families:
+        check_choice("families[...]", f, BUMPS)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) for s in seeds):
+        raise ValueError(f"seeds must be a non-empty list of ints; got {seeds!r}")
+    configs = ([("post", None)] if post else []) + [(f, float(w)) for f in families for w in widths]
+    n_inputs, n_classes = data.train.spikes.shape[2], int(data.train.labels.max()) + 1
+    results, models = {}, {}
+    for surrogate, width in configs:
+        slope = None if width is None else slope_for_width(surrogate, width)
+        runs = []
+        for seed in seeds:
+            set_seed(seed)
+            model = RandmanSNN(
+                n_inputs, n_hidden, n_classes, recurrent=False, beta=beta, surrogate=surrogate, slope=slope
+            )
+            history = train_randman(model, data, epochs=epochs, seed=seed)
+            runs.append((model, history.validation_accuracy[-1]))
+        models[(surrogate, width)] = [m for m, _ in runs]
+        results[(surrogate, width)] = {"val_accuracy": torch.tensor([acc for _, acc in runs])}
+    return RandmanGrid(results, models, data)
 
 
 def post_task_run(
