@@ -8,7 +8,7 @@ stacked along a first ``members`` dimension and every step is one batched matrix
 :mod:`snn_helpers.fused`) and one optimizer step. The members do not interact: each member's loss
 is its own, and the sum that is back-propagated gives each member exactly its own gradient. Many
 members are trained in groups of about ``TRAIN_BUDGET`` float entries, one group after the other
-(members sharing a seed together), which keeps the arrays small enough for the processor's cache.
+(sorted by seed, so that members sharing a seed mostly share a group): the size measured fastest.
 
 A member is a :class:`Member`: a seed (which fixes its initial weights and its data, exactly as the
 single-network runs of :mod:`snn_helpers.course.experiments` do), a surrogate, a slope ``k`` and a
@@ -140,8 +140,9 @@ class _EnsembleIF(torch.autograd.Function):
     and, with one member, the same gradients to the last bit), on torch ops: the forward one time
     step at a time (a step's slice of all members stays in cache), the backward with the surrogate
     computed once over the whole sequence and, with a detached reset, one multiply-add per step. The
-    membrane is this function's own (not returned), so the backward reuses its memory: a second
-    backward through the same graph raises autograd's in-place error instead of giving wrong values.
+    membrane is this function's own (not returned), so with a detached reset the backward reuses its
+    memory: a second backward through the same graph then raises autograd's in-place error instead of
+    giving wrong values.
     """
 
     @staticmethod
@@ -339,9 +340,9 @@ class EnsembleHistory:
 
 # Members trained together hold about this many float entries (weights with their gradient and
 # optimizer state, and one iteration's arrays, a rough count); more are trained in groups, one after
-# the other. Measured on notebook 08's digits grid (130 members, 2 threads, a 32 MB cache): all members
-# at once 5.5 s, groups of 26 (one seed each) 3.9 s, groups of 6 5.6 to 6.1 s; smaller arrays stay in
-# cache, but every group pays Python's per-operation overhead again.
+# the other. Chosen by measurement on notebook 08's digits grid (130 members, 2 threads, a 32 MB
+# cache): all members at once 5.5 s, groups of 26 (one seed each) 3.9 s, groups of 6 5.6 to 6.1 s.
+# Smaller arrays are kinder to the cache, but every group pays Python's per-operation overhead again.
 TRAIN_BUDGET = 20_000_000
 
 

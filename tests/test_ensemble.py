@@ -197,10 +197,16 @@ def test_training_in_groups_changes_nothing_but_the_time(data, monkeypatch):
     grouped = [PostEnsemble(post_members), DigitsEnsemble(digit_members)]
     post_grouped = train_post_ensemble(grouped[0], n_iter=6)
     digits_grouped = train_digits_ensemble(grouped[1], data, n_time=4, epochs=1, track=("val",))
-    assert torch.equal(post_all.loss, post_grouped.loss) and torch.equal(post_all.silent, post_grouped.silent)
+    # groups of three: the first holds both members of seed 1 and one of seed 0, the second the other
+    monkeypatch.setattr(ensemble_module, "TRAIN_BUDGET", 3 * 340_000)
+    assert ensemble_module._groups(together[0], 340_000) == [[0, 2, 1], [3]]
+    across = PostEnsemble(post_members)
+    post_across = train_post_ensemble(across, n_iter=6)
+    for other in (post_grouped, post_across):
+        assert torch.equal(post_all.loss, other.loss) and torch.equal(post_all.silent, other.silent)
     assert torch.equal(digits_all.loss, digits_grouped.loss)
     assert torch.equal(digits_all.val_accuracy, digits_grouped.val_accuracy)
-    for a, b in zip(together, grouped, strict=True):
+    for a, b in [*zip(together, grouped, strict=True), (together[0], across)]:
         for (name, p), q in zip(a.named_parameters(), b.parameters(), strict=True):
             assert torch.allclose(p, q, rtol=1e-5, atol=1e-7), name
 

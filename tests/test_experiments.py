@@ -174,8 +174,16 @@ def test_randman_grid_trains_as_single_runs_and_tests_once(randman_data):
         randman_grid(tuple(randman_data), (1.0,), [0])
     with pytest.raises(ValueError, match=r"widths\[\.\.\.\] must be a positive number; got 0"):
         randman_grid(randman_data, (0,), [0])
-    with pytest.raises(ValueError, match=r"seeds must be a non-empty list of ints; got \[\]"):
+    with pytest.raises(ValueError, match=r"seeds must be a non-empty list of distinct ints; got \[\]"):
         randman_grid(randman_data, (1.0,), [])
+    with pytest.raises(ValueError, match=r"seeds must be a non-empty list of distinct ints; got \[0, 0\]"):
+        randman_grid(randman_data, (1.0,), [0, 0])
+    with pytest.raises(ValueError, match=r"widths must be distinct positive numbers, at least one; got \(\)"):
+        randman_grid(randman_data, (), [0])
+    with pytest.raises(ValueError, match=r"widths must be distinct .*; got \(1.0, 1.0\)"):
+        randman_grid(randman_data, (1.0, 1.0), [0])
+    with pytest.raises(ValueError, match=r"families must be distinct names from .*; got \(\)"):
+        randman_grid(randman_data, (1.0,), [0], families=())
 
 
 def test_temporal_grid_tool_prints_its_tables():

@@ -251,8 +251,9 @@ def randman_grid(
     network after the other (about 0.17 s each on one CPU thread, 15 epochs).
 
     Each family runs at the slope that gives it the width, at the library's scale (fast sigmoid:
-    peak 1; the others: area 1): under Adam a constant factor on the hidden layer's gradient cancels,
-    as notebook 08 measured on the digits, so the matching in area or peak is not repeated here.
+    peak 1; the others: area 1): with the reset detached and no recurrence, the gradient crosses the
+    surrogate once, so its scale is one constant factor on the hidden weights' gradient, which Adam
+    divides out (notebook 08 measured it on the digits); the matching in area or peak is not repeated.
     Seed ``s`` fixes the initial weights (``set_seed(s)``) and the minibatch order.
 
     Returns:
@@ -260,12 +261,20 @@ def randman_grid(
     """
     if not isinstance(data, RandmanSplit):
         raise TypeError(f"data must be a RandmanSplit (from split_randman); got {type(data).__name__}")
+    if not widths or len(set(widths)) != len(widths):
+        raise ValueError(f"widths must be distinct positive numbers, at least one; got {widths!r}")
     for w in widths:
         check_positive("widths[...]", w)
+    if not families or len(set(families)) != len(families):
+        raise ValueError(f"families must be distinct names from {BUMPS}, at least one; got {families!r}")
     for f in families:
         check_choice("families[...]", f, BUMPS)
-    if not seeds or any(isinstance(s, bool) or not isinstance(s, int) for s in seeds):
-        raise ValueError(f"seeds must be a non-empty list of ints; got {seeds!r}")
+    if (
+        not seeds
+        or len(set(seeds)) != len(seeds)
+        or any(isinstance(s, bool) or not isinstance(s, int) for s in seeds)
+    ):
+        raise ValueError(f"seeds must be a non-empty list of distinct ints; got {seeds!r}")
     configs = ([("post", None)] if post else []) + [(f, float(w)) for f in families for w in widths]
     n_inputs, n_classes = data.train.spikes.shape[2], int(data.train.labels.max()) + 1
     results, models = {}, {}
