@@ -258,3 +258,34 @@ def test_each_member_gets_its_own_surrogate_derivative():
     got = ensemble_module._Surrogates(members).grad(x.clone())
     for i, m in enumerate(members):
         assert torch.equal(got[:, i], m.scale * surrogate_grad(x[:, i], m.surrogate, m.slope)), m
+
+
+@pytest.mark.parametrize("reset", ["zero", "subtract"])
+@pytest.mark.parametrize("detach_reset", [True, False])
+def test_every_reset_gives_each_member_the_fused_engines_gradient(reset, detach_reset):
+    # scale 1: with an attached reset the gradient crosses the surrogate many times, so it is not linear in scale
+    members = [Member(0, "atan", 2.0), Member(1, "triangle", 0.5), Member(0, "post")]
+    ensemble = PostEnsemble(
+        members,
+        size_input=12,
+        size_hidden=8,
+        n_time=6,
+        bias_init="default",
+        reset=reset,
+        detach_reset=detach_reset,
+    )
+    x = torch.rand(3, 6, 4, 12, generator=torch.Generator().manual_seed(3)) * 2  # currents around threshold
+    spikes = ensemble(x)
+    (spikes.mean(dim=(1, 2, 3)) ** 2).sum().backward()
+    for i, m in enumerate(members):
+        set_seed(m.seed)
+        model = Model(12, 8, 6, bias_init="default", surrogate=m.surrogate, slope=m.slope, reset=reset,
+                      detach_reset=detach_reset, engine="fused")  # fmt: skip
+        alone = model(x[i])
+        (alone.mean() ** 2).backward()
+        assert torch.equal(spikes[i], alone)
+        assert alone.sum() > 0 and model.linear.bias.grad.abs().sum() > 0
+        torch.testing.assert_close(ensemble.bias.grad[i], model.linear.bias.grad, rtol=1e-5, atol=1e-7)
+        torch.testing.assert_close(
+            ensemble.weight_t.grad[i].t(), model.linear.weight.grad, rtol=1e-5, atol=1e-7
+        )
