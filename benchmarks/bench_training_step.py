@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import argparse
 import platform
-import random
-import statistics
 from collections.abc import Callable
 
 import torch
-from harness import timed
+from harness import interleaved_medians
 from torch import nn
 
 from snn_helpers import Model, set_seed
@@ -159,20 +157,9 @@ def main() -> None:
     impls = available()
     for size in SIZES:
         steps = {name: make_step(factory, size, device) for name, factory in impls.items()}
-        repeats = {}
-        for name, step in steps.items():  # warm up, then size each sample to about budget-ms
-            for _ in range(3):
-                step()
-            repeats[name] = max(1, round(args.budget_ms / max(timed(step, 1, device), 1e-3)))
-        samples: dict[str, list[float]] = {name: [] for name in steps}
-        order = list(steps)
-        for _ in range(args.rounds):
-            random.shuffle(order)
-            for name in order:
-                samples[name].append(timed(steps[name], repeats[name], device))
         report(
             size,
-            {n: statistics.median(s) for n, s in samples.items()},
+            interleaved_medians(steps, args.rounds, args.budget_ms, device),
             {n: saved_megabytes(lambda s=s: loss_of(s.forward(s.x))) for n, s in steps.items()},
         )
 

@@ -255,6 +255,15 @@ def training_step(
 TRACKED = ("train", "val", "test")
 
 
+def check_track(track: object, data: DigitsSplit) -> None:
+    """``track`` names splits of ``TRACKED`` that ``data`` has, or a clear error (train_digits and the
+    ensemble of notebook 08)."""
+    if isinstance(track, str) or not all(name in TRACKED for name in track):
+        raise ValueError(f"track must be a tuple of names from {TRACKED}; got {track!r}")
+    if "val" in track and not len(data.y_val):
+        raise ValueError("track includes 'val' but data has no validation split (validation_fraction=0)")
+
+
 def train_digits(
     model: DigitsSNN | DigitsMLP,
     data: DigitsSplit,
@@ -286,10 +295,7 @@ def train_digits(
     check_positive("epochs", epochs, integer=True)
     check_positive("batch_size", batch_size, integer=True)
     check_positive("lr", lr)
-    if isinstance(track, str) or not all(name in TRACKED for name in track):
-        raise ValueError(f"track must be a tuple of names from {TRACKED}; got {track!r}")
-    if "val" in track and not len(data.y_val):
-        raise ValueError("track includes 'val' but data has no validation split (validation_fraction=0)")
+    check_track(track, data)
     check_bool("restore_best", restore_best)
     if restore_best and "val" not in track:
         raise ValueError(f"restore_best needs 'val' in track; got track={track!r}")

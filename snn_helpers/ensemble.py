@@ -41,12 +41,12 @@ from torch import nn
 
 from ._checks import check_choice, check_positive, check_tensor
 from .data import random_binary_input
-from .digits import DigitsSNN, DigitsSplit, rate_encode
+from .digits import TRACKED, DigitsSNN, DigitsSplit, check_track, rate_encode
 from .model import Model
 from .neuron import RESETS
 from .spike import SURROGATES, _grad, resolve_slope
 
-SPLITS = ("train", "val", "test")
+SPLITS = TRACKED
 """The splits that :func:`train_digits_ensemble` can score after each epoch, in the order it draws them."""
 
 
@@ -667,10 +667,9 @@ def train_digits_ensemble(
     for name, value in [("n_time", n_time), ("epochs", epochs), ("batch_size", batch_size)]:
         check_positive(name, value, integer=True)
     check_positive("lr", lr)
-    if isinstance(track, str) or not isinstance(track, tuple | list) or not set(track) <= set(SPLITS):
+    if not isinstance(track, tuple | list):
         raise ValueError(f"track must be a tuple of names from {SPLITS}; got {track!r}")
-    if "val" in track and not len(data.y_val):
-        raise ValueError("track includes 'val' but data has no validation split (validation_fraction=0)")
+    check_track(track, data)
     m = len(ensemble.members)
     loss = torch.empty(epochs, m)
     tracked = {f"{name}_accuracy": torch.empty(epochs, m) for name in SPLITS if name in track}
