@@ -10,8 +10,11 @@ Both take intensities ``x`` in [0, 1], ``[batch, features]``, and return 0/1 spi
   (on average ``n_time * x`` spikes per input; random);
 - latency code: each input fires at most once, at step ``round((1 - x) * (n_time - 1))``: the brightest
   input (1.0) at step 0, the faintest just before the end; an intensity of 0 never fires
-  (deterministic). A linear version of the time-to-first-spike codes of Mostafa (2018) and Comsa et
-  al. (2020), who derive the spike time from a neuron's membrane instead.
+  (deterministic). Time-to-first-spike coding, and networks that compute with spike times, are the
+  subject of Mostafa (2018) and Comsa et al. (2020); this code is the plain linear map from
+  intensity to time. snnTorch's ``spikegen.latency`` derives the time from an RC membrane charged
+  by the intensity instead (logarithmic, ``t = tau * ln(x / (x - threshold))``), with a linear
+  option like this one.
 """
 
 from __future__ import annotations

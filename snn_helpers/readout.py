@@ -9,8 +9,11 @@ Two readouts of the output layer, over ``T`` steps:
 - **membrane**: the output neurons never fire; each integrates its input with a leak,
   ``u_t = beta * u_{t-1} + I_t`` (:func:`leaky_integrate`), and a class's score is the maximum
   ("max") or the mean ("mean") of ``u_t`` over the steps. Scores are real numbers, and the output
-  layer sends no spikes (no synaptic operations after it). SpyTorch and snnTorch's tutorials use
-  this readout (Neftci, Mostafa & Zenke 2019; Eshraghian et al. 2023).
+  layer sends no spikes (no synaptic operations after it). SpyTorch's tutorials use such a
+  non-firing leaky readout, read as the max over time (Neftci, Mostafa & Zenke 2019). snnTorch's
+  core classification tutorials keep spiking output neurons (cross-entropy on the membrane at every
+  step, prediction from spike counts); its non-firing readouts (``reset_mechanism="none"``) appear
+  in its regression tutorials (Eshraghian et al. 2023).
 
 :class:`ReadoutSNN` is :class:`snn_helpers.digits.DigitsSNN` (same layers, same hidden IF layer)
 with the readout as an argument; :func:`train_readout` and :func:`evaluate_readout` take the input
