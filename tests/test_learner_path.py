@@ -45,7 +45,9 @@ def test_keep_existing_never_overwrites_a_learners_copy(tmp_path):
     nb.cells[0].source = "my notes"
     nbformat.write(nb, mine)
     out = run_make_student("--out", str(tmp_path), "--keep-existing", str(first), str(second))
-    assert f"{first.name}: kept" in out and (tmp_path / second.name).exists()
+    assert out.splitlines()[-1] == f"{tmp_path}: kept 1 of your copies as they were (your work in them stays)"
+    assert "make student" not in out  # no pointer to the command that overwrites a learner's work
+    assert (tmp_path / second.name).exists()
     assert nbformat.read(mine, as_version=4).cells[0].source == "my notes"
     run_make_student("--out", str(tmp_path), str(first))  # `make student` rewrites
     assert nbformat.read(mine, as_version=4).cells[0].source != "my notes"

@@ -2,13 +2,16 @@
 
 Usage: python tools/make_student.py [--out student] [--keep-existing] [notebooks/NN_name.ipynb ...]
 (default: all notebooks, and the Japanese edition of notebooks/ja/ into student/ja/).
-`--keep-existing` (used by `make lab-student`) writes only the copies that
-are missing, so a learner's work in a copy is never overwritten; `make student` rewrites them all.
+`--keep-existing` (used by `make lab-student` and setup) writes only the copies that
+are missing, so a learner's work in a copy is never overwritten, and says in one line how many it
+kept; without it (`make student`, for a teacher) every copy is rewritten.
 
 In every code cell, each region from a `### BEGIN SOLUTION` line to its `### END SOLUTION`
 line (nbgrader's markers) is replaced by `raise NotImplementedError()` at the indentation of
 the BEGIN line; the lines before and after the region stay. Every output and execution count
-is cleared. The copies go to a folder that git ignores; regenerate them, never edit them.
+is cleared. The kernel's Python version goes into `language_info` as the kernel would write it
+(the course's notebooks store none), so a copy opened and saved untouched stays byte for byte the
+same and JupyterLab shows no unsaved change. The copies go to a folder that git ignores.
 """
 
 from __future__ import annotations
@@ -45,11 +48,24 @@ def strip_solutions(source: str) -> str:
     return "\n".join(out)
 
 
-def student_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def student_copy(nb: nbformat.NotebookNode, python_version: str | None = None) -> nbformat.NotebookNode:
+    """Solutions out, outputs cleared; ``language_info.version`` set to ``python_version`` (default:
+    this Python's, which is the course kernel's when run from the course's venv)."""
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = strip_solutions(cell.source)
             cell.outputs, cell.execution_count = [], None
+    # what ipykernel's kernel_info reports, which JupyterLab writes into the notebook on opening it
+    nb.metadata["language_info"] = {
+        **nb.metadata.get("language_info", {}),
+        "name": "python",
+        "version": python_version or sys.version.split()[0],
+        "mimetype": "text/x-python",
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "pygments_lexer": "ipython3",
+        "nbconvert_exporter": "python",
+        "file_extension": ".py",
+    }
     return nb
 
 
@@ -72,9 +88,10 @@ def main(argv: list[str]) -> int:
             (path, out / "ja" / path.name)
             for path in sorted((ROOT / "notebooks" / "ja").glob(NOTEBOOK_PATTERN))
         ]
+    kept = 0
     for path, target in pairs:
         if keep and target.exists():
-            print(f"{target}: kept (your work in it stays; `make student` rewrites it)")
+            kept += 1
             continue
         source = nbformat.read(path, as_version=4)
         exercises = count_exercises(source)
@@ -82,6 +99,8 @@ def main(argv: list[str]) -> int:
         nbformat.validate(nb)
         nbformat.write(nb, target)
         print(f"{target}: {exercises} exercises to solve")
+    if kept:
+        print(f"{out}: kept {kept} of your copies as they were (your work in them stays)")
     return 0
 
 
