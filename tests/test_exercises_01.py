@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from snn_helpers.course import exercises_01
+from snn_helpers.course.checking import ExerciseError
 
 
 def boxcar(forward, backward):
@@ -112,12 +113,47 @@ def test_fast_sigmoid_checker_questions(peak, width, hint):
         exercises_01.check_fast_sigmoid_grad(right_fast_sigmoid, peak, width)
 
 
-def test_not_implemented_passes_through():
+def test_a_blank_exercise_says_not_answered_yet_in_one_line():
     def stub(x, k):
         raise NotImplementedError()
 
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(ExerciseError) as info:
         exercises_01.check_fast_sigmoid_grad(stub, 1.0, RIGHT_WIDTH)
+    message = str(info.value)
+    assert message.startswith("not answered yet: exercise 2 still raises NotImplementedError; ")
+    assert "replace `raise NotImplementedError()` in the cell above" in message
+    assert "\n" not in message and info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_a_blank_autograd_function_says_not_answered_yet():
+    class Blank(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            raise NotImplementedError()
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            raise NotImplementedError()
+
+    with pytest.raises(ExerciseError, match=r"^not answered yet: exercise 1 still raises"):
+        exercises_01.check_boxcar_spike(Blank)
+
+
+def test_a_plain_function_for_the_autograd_class_says_what_was_expected():
+    def boxcar_spike(x):
+        return (x > 0).float()
+
+    with pytest.raises(ExerciseError) as info:
+        exercises_01.check_boxcar_spike(boxcar_spike)
+    message = str(info.value)
+    assert message.startswith(
+        "expected BoxcarSpike, a class that subclasses torch.autograd.Function, got a plain function, boxcar_spike."
+    )
+    assert "the check calls BoxcarSpike.apply(x)" in message
+    with pytest.raises(ExerciseError, match=r"got the class int, which does not subclass"):
+        exercises_01.check_boxcar_spike(int)
+    with pytest.raises(ExerciseError, match=r"got NoneType None"):
+        exercises_01.check_boxcar_spike(None)
 
 
 def test_gradient_reach_is_measured_near_its_closed_form():
@@ -156,3 +192,11 @@ def test_checks_leave_the_global_rng_alone():
     exercises_01.check_gradient_reach(0.16, 0.48)
     exercises_01.check_boxcar_spike(boxcar(step, window))
     assert torch.equal(torch.random.get_rng_state(), before[0]) and random.getstate() == before[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()

@@ -32,8 +32,38 @@ def test_memory_prediction_right_by_hand(capsys):
     ],
 )
 def test_memory_prediction_mistakes(predicted, hint):
+    # the first miss says what to reconsider and keeps the measurement back; the second shows it
+    with pytest.raises(
+        ExerciseError, match=rf"(?s)^your prediction [0-9.]+ MB is outside the tolerance.*{hint}"
+    ) as info:
+        exercises_06.check_memory_prediction(predicted)
+    assert "15.87" not in str(info.value) and "from the second try on" in str(info.value)
     with pytest.raises(ExerciseError, match=rf"(?s)expected about 15.87 MB.*Hint: .*{hint}"):
         exercises_06.check_memory_prediction(predicted)
+
+
+def test_memory_prediction_accepts_numpy_and_0_dim_tensor_scalars(capsys):
+    import numpy as np
+
+    for value in (
+        np.float32(15.87),
+        np.float64(15.87),
+        torch.tensor(15.87),
+        torch.tensor(16, dtype=torch.int64),
+    ):
+        exercises_06.check_memory_prediction(value)
+    assert capsys.readouterr().out.count("passed") == 4
+    with pytest.raises(ExerciseError, match=r"expected a positive number of MB"):
+        exercises_06.check_memory_prediction(torch.tensor([15.87]))
+
+
+def test_memory_prediction_forgotten_return_asks_for_a_return_not_a_variable():
+    # predicted_mb() without `return` gives None: the check cell calls predicted_mb(), so the hint
+    # must not ask for `predicted_mb = 12.5` (that makes predicted_mb() a TypeError)
+    with pytest.raises(ExerciseError) as info:
+        exercises_06.check_memory_prediction(None)
+    assert "end it with `return` and your number, e.g. `return 12.5`" in str(info.value)
+    assert "predicted_mb = " not in str(info.value)
 
 
 @pytest.mark.parametrize("bad", ["15", None, True, -3.0, 0])
@@ -94,3 +124,11 @@ def test_checks_leave_the_global_rng_alone():
     exercises_06.check_memory_prediction(15.87)
     exercises_06.check_subtract_backward(right_backward)
     assert torch.equal(torch.get_rng_state(), before) and random.getstate() == before_py
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()

@@ -86,3 +86,11 @@ def test_checks_leave_the_global_rng_alone(trained):
     exercises_07.check_readout_prediction(exercises_07.measure_readout(model, data), model, data)
     exercises_07.check_tie_credit(right_credit)
     assert torch.equal(torch.get_rng_state(), before) and random.getstate() == before_py
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()

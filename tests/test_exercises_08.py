@@ -7,6 +7,7 @@ import torch
 
 from snn_helpers import surrogate_grad
 from snn_helpers.course import exercises_08
+from snn_helpers.course.experiments import surrogate_peak
 
 
 def width(surrogate, slope, reach=1000.0, points=200_001, per_dx=True, inverse=False):
@@ -50,15 +51,33 @@ def test_measured_width_checker_names_each_mistake(answer, hint):
 
 
 def test_prediction_checkers(capsys):
-    exercises_08.check_prediction_recorded(lambda: 0.0)
+    exercises_08.check_prediction_recorded(lambda: 0.02)
     exercises_08.check_scale_prediction(lambda: 0.02, measured=-0.01)
     assert capsys.readouterr().out.count("passed") == 2
     with pytest.raises(AssertionError, match=r"(?s)between -1 and 1.*Hint"):
         exercises_08.check_prediction_recorded(lambda: 5)
+    exercises_08.check_prediction_recorded(lambda: -0.4)
     with pytest.raises(AssertionError, match=r"(?s)trained with Adam, which divides each weight's step"):
         exercises_08.check_scale_prediction(lambda: -0.4, measured=0.0)
+    exercises_08.check_prediction_recorded(lambda: 0.3)
     with pytest.raises(AssertionError, match=r"(?s)cannot teach more neurons"):
         exercises_08.check_scale_prediction(lambda: 0.3, measured=0.0)
+
+
+def test_the_recorded_prediction_is_the_one_compared():
+    # the student changed predicted_difference after seeing the grid: the recorded value is compared
+    exercises_08._RECORDED.clear()
+    with pytest.raises(
+        AssertionError, match=r"^no recorded prediction: run the cell with check_prediction_recorded"
+    ):
+        exercises_08.check_scale_prediction(lambda: 0.0, measured=0.0)
+    exercises_08.check_prediction_recorded(lambda: -0.5)
+    with pytest.raises(
+        AssertionError, match=r"(?s)recorded as -0.500 before the grid ran; .*now returns \+0.001"
+    ):
+        exercises_08.check_scale_prediction(lambda: 0.001, measured=0.001)
+    with pytest.raises(AssertionError, match=r"(?s)^your prediction -0.500 is outside the tolerance.*Adam"):
+        exercises_08.check_scale_prediction(lambda: -0.5, measured=0.001)
 
 
 def test_checkers_leave_the_global_generators_alone():
@@ -66,5 +85,40 @@ def test_checkers_leave_the_global_generators_alone():
     random.seed(3)
     before = torch.get_rng_state(), random.getstate()
     exercises_08.check_measured_width(width)
+    exercises_08.check_prediction_recorded(lambda: 0.0)
     exercises_08.check_scale_prediction(lambda: 0.0, measured=0.0)
     assert torch.equal(torch.get_rng_state(), before[0]) and random.getstate() == before[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()
+
+
+def area_only(surrogate, slope):
+    return width(surrogate, slope) * surrogate_peak(surrogate, slope)
+
+
+def float32_grid(surrogate, slope, points=2_000_001):
+    # what the hints suggested, with torch's default float32: x[1] - x[0] is rounded near +-1000/k
+    x = torch.linspace(-1000 / slope, 1000 / slope, points)
+    g = surrogate_grad(x, surrogate, slope)
+    return (g.sum() * (x[1] - x[0]) / g.max()).item()
+
+
+def test_returning_the_area_is_named_before_any_grid_hint():
+    # the triangle at k = 2 has area 1 and width 0.5: a ratio of 2 used to say "grid too coarse"
+    with pytest.raises(
+        AssertionError, match=r"(?s)that is the area \(1 here\); the width is area / peak"
+    ) as info:
+        exercises_08.check_measured_width(area_only)
+    assert "too coarse" not in str(info.value)
+
+
+def test_a_float32_grid_gets_the_float64_hint():
+    with pytest.raises(AssertionError) as info:
+        exercises_08.check_measured_width(float32_grid)
+    assert "Build the grid in float64 (dtype=torch.float64), or take dx = 2L / (n - 1)" in str(info.value)

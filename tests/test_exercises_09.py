@@ -119,3 +119,30 @@ def test_checks_leave_the_global_rng_alone():
     exercises_09.check_lif_rate(right_rate)
     exercises_09.check_fade_prediction(44)
     assert torch.equal(torch.random.get_rng_state(), before[0]) and random.getstate() == before[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()
+
+
+def ceil_rate(current, beta, threshold):
+    """The student's slip: ceil(x) where the closed form has floor(x) + 1 (equal off the staircase's steps)."""
+    if current <= threshold * (1 - beta):
+        return 0.0
+    if beta == 1.0:
+        return 1.0 / math.ceil(threshold / current)
+    return 1.0 / max(1, math.ceil(math.log(1 - threshold * (1 - beta) / current) / math.log(beta)))
+
+
+def test_ceil_instead_of_floor_plus_one_is_caught_on_a_step_of_the_staircase():
+    # I = 0.5, beta = 1: v = 0.5, 1.0 (not > 1), 1.5: one spike every 3 steps; ceil(1 / 0.5) says 2
+    assert exercises_09.simulated_rate(0.5, 1.0, 1.0) == pytest.approx(1 / 3)
+    assert exercises_09.simulated_rate(1.0, 0.5, 1.0) == pytest.approx(1 / 2)  # v = 1.0, 1.5
+    with pytest.raises(
+        AssertionError, match=r"(?s)expected 0\.3333, got 0\.5.*current=0\.5, beta=1\.0.*not ceil"
+    ):
+        exercises_09.check_lif_rate(ceil_rate)

@@ -94,3 +94,24 @@ def test_checks_leave_the_global_rng_alone():
     exercises_10.check_spike_ratio_prediction(12)
     exercises_10.check_latency_code(right)
     assert torch.equal(torch.get_rng_state(), before[0]) and random.getstate() == before[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()
+
+
+def round_half_up(x, n_time):
+    times = torch.floor((1 - x) * (n_time - 1) + 0.5).long()
+    steps = torch.arange(n_time).view(n_time, 1, 1)
+    return ((steps == times) & (x > 0)).float()
+
+
+def test_round_half_up_is_caught_on_a_tie():
+    # x = 0.375 at T = 5: (1 - x) * 4 = 2.5 exactly; torch.round gives 2 (the even step), half-up 3
+    assert latency_encode(torch.tensor([[0.375, 0.875]]), 5)[:, 0].argmax(dim=0).tolist() == [2, 0]
+    with pytest.raises(AssertionError, match=r"a tie goes to the even step, as torch.round does"):
+        exercises_10.check_latency_code(round_half_up)

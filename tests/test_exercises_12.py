@@ -127,3 +127,35 @@ def test_checks_leave_the_global_rng_alone():
     exercises_12.check_permutation_prediction(0.25, TimingReader(4), timing_data())
     exercises_12.check_first_spike_steps(right)
     assert random.getstate() == state_py and torch.equal(torch.get_rng_state(), state_torch)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()
+
+
+class AlwaysZero(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.unused = nn.Parameter(torch.zeros(1))
+
+    def forward(self, spikes):
+        return nn.functional.one_hot(torch.zeros(spikes.shape[1], dtype=torch.long), 10).float()
+
+
+def test_the_window_is_strict_a_prediction_0_1_away_fails():
+    # 10 classes, 10 samples each, a model that always says 0: measured exactly 0.1; 0.0 is not within 0.1
+    data = timing_data(10, 10)
+    with pytest.raises(ExerciseError):
+        exercises_12.check_permutation_prediction(0.0, AlwaysZero(), data)
+    exercises_12.check_permutation_prediction(0.15, AlwaysZero(), data)
+
+
+def test_a_pass_shows_the_prediction_not_the_trained_measurement(capsys):
+    exercises_12.check_permutation_prediction(0.25, TimingReader(4), timing_data())
+    assert capsys.readouterr().out.startswith(
+        "passed: your prediction 0.25 is within 0.1 of the measured accuracy"
+    )

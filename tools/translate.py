@@ -5,13 +5,22 @@ Usage:
   python tools/translate.py stale [NOTEBOOK ...]    list the markdown cells without a current translation
   python tools/translate.py build [NOTEBOOK ...]    write notebooks/ja/NN_name.ipynb (refuses stale ones)
 
-(default: every course notebook). Each catalog entry is keyed by the exact English source of one
+(default: every course notebook, and for update and stale the checkers' catalog too; `checkers`
+names that catalog alone). Each catalog entry is keyed by the exact English source of one
 markdown cell (its msgid); msgstr holds the Japanese. `update` adds an entry for a new or changed cell
 and keeps the old translation of a changed cell as a "fuzzy" suggestion for the translator (gettext's
 convention); entries of cells that no longer exist become obsolete (`#~`). A translation is current
 when its msgstr is not empty and not fuzzy. `build` copies the English notebook (cells, ids, code,
 outputs, metadata) and replaces only the markdown; it is part of `make notebooks`, and
 `tests/test_japanese.py` checks that every committed Japanese notebook is exactly what it makes.
+
+The exercise checkers' messages have their own catalog, snn_helpers/course/locale/ja/checkers.po (in
+the package, so that it ships in the wheel): one entry per English message template of
+snn_helpers/course/checking.py and exercises_*.py, extracted from their source by `update`
+(snn_helpers/course/i18n.py says how a message finds its template). A translation is current when it
+is not empty, not fuzzy and has the same fields as its English. The checkers print in Japanese when
+the notebook runs from a folder named `ja`; so `build` also renders the stored "passed: ..." lines of
+the English notebook through that catalog, and strict nbval, executing notebooks/ja, compares them.
 
 The catalogs are read and written with Babel (`babel.messages`), so Poedit, Lokalize, polib or
 translate-toolkit edit them too. The headers carry a fixed date so that `update` is deterministic.
@@ -29,14 +38,19 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from course_files import ROOT, course_notebooks
 
+sys.path.insert(0, str(ROOT))
+from snn_helpers.course import i18n  # noqa: E402
+
 LANG = "ja"
 LOCALE_DIR = ROOT / "locale" / LANG
 OUT_DIR = ROOT / "notebooks" / LANG
 FIXED_DATE = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+CHECKERS = "checkers"  # the name of the checkers' catalog on the command line
+CHECKER_CATALOG = i18n.CATALOG_DIR / LANG / "checkers.po"
 
 
 def catalog_path(notebook: Path) -> Path:
-    return LOCALE_DIR / f"{notebook.stem}.po"
+    return CHECKER_CATALOG if notebook.name == CHECKERS else LOCALE_DIR / f"{notebook.stem}.po"
 
 
 def markdown_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -44,10 +58,19 @@ def markdown_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 
 def new_catalog(notebook: Path) -> Catalog:
+    header = (
+        f"# Japanese edition of notebooks/{notebook.name}, one entry per markdown cell.\n"
+        "# Edit msgstr only; `make notebooks` writes notebooks/ja/ from this file (tools/translate.py)."
+    )
+    if notebook.name == CHECKERS:
+        header = (
+            "# Japanese messages of the exercise checkers, one entry per English message template of\n"
+            "# snn_helpers/course/checking.py and exercises_*.py (tools/translate.py update extracts them).\n"
+            "# Edit msgstr only; keep every {field} of the msgid, as written, with its format."
+        )
     return Catalog(
         locale=LANG,
-        header_comment=f"# Japanese edition of notebooks/{notebook.name}, one entry per markdown cell.\n"
-        "# Edit msgstr only; `make notebooks` writes notebooks/ja/ from this file (tools/translate.py).",
+        header_comment=header,
         project=f"snn-course {notebook.stem}",
         version="1",
         copyright_holder="the course's authors",
@@ -61,9 +84,14 @@ def new_catalog(notebook: Path) -> Catalog:
 
 
 def template(notebook: Path) -> Catalog:
-    """A catalog with one untranslated entry per markdown cell of the English notebook."""
-    nb = nbformat.read(notebook, as_version=4)
+    """A catalog with one untranslated entry per markdown cell of the English notebook (or per
+    message template of the checkers)."""
     cat = new_catalog(notebook)
+    if notebook.name == CHECKERS:
+        for message, where in i18n.extract_templates(i18n.checker_sources()).items():
+            cat.add(message, "", auto_comments=where)
+        return cat
+    nb = nbformat.read(notebook, as_version=4)
     for cell in markdown_cells(nb):
         if cell.source in cat:
             cat[cell.source].auto_comments.append(f"cell {cell.id}")
@@ -83,7 +111,7 @@ def read_catalog(notebook: Path) -> Catalog:
 def write_catalog(notebook: Path, cat: Catalog) -> None:
     cat.creation_date = cat.revision_date = FIXED_DATE
     cat.fuzzy = False
-    LOCALE_DIR.mkdir(parents=True, exist_ok=True)
+    catalog_path(notebook).parent.mkdir(parents=True, exist_ok=True)
     with catalog_path(notebook).open("wb") as f:
         write_po(f, cat, width=0, sort_output=False, include_previous=False)
 
@@ -104,8 +132,24 @@ def update(notebook: Path) -> None:
     write_catalog(notebook, ordered)
 
 
+def stale_messages() -> list[str]:
+    """The checkers' English message templates whose translation is missing, empty, fuzzy or has other
+    fields than the English: 'exercises_01.py:42: the message'."""
+    cat = read_catalog(Path(CHECKERS))
+    stale = []
+    for message, where in i18n.extract_templates(i18n.checker_sources()).items():
+        entry = cat.get(message)
+        if entry is None or not entry.string or entry.fuzzy:
+            stale.append(f"{where[0]}: {message!r}")
+        elif sorted(i18n.template_fields(entry.string)) != sorted(set(i18n.template_fields(message))):
+            stale.append(f"{where[0]}: the Japanese has other fields than {message!r}")
+    return stale
+
+
 def stale_cells(notebook: Path) -> list[str]:
     """The English markdown cells whose translation is missing, empty or fuzzy: 'cell ID: first line'."""
+    if notebook.name == CHECKERS:
+        return stale_messages()
     nb = nbformat.read(notebook, as_version=4)
     cat = read_catalog(notebook)
     stale = []
@@ -128,7 +172,21 @@ def japanese_notebook(notebook: Path) -> nbformat.NotebookNode:
     cat = read_catalog(notebook)
     for cell in markdown_cells(nb):
         cell.source = cat[cell.source].string
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = japanese_outputs(cell.outputs)
     return nb
+
+
+def japanese_outputs(outputs: list) -> list:
+    """Code cell outputs as the Japanese notebook prints them: each printed line that the checkers'
+    catalog knows ("passed: ...") in Japanese, everything else as it is."""
+    rendered = copy.deepcopy(outputs)
+    for output in rendered:
+        if output.get("output_type") == "stream" and output.get("name") == "stdout":
+            lines = output["text"].split("\n")
+            output["text"] = "\n".join(i18n.localize(line, LANG) for line in lines)
+    return rendered
 
 
 def build(notebook: Path) -> Path:
@@ -142,12 +200,19 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("update", "stale", "build"):
         print(__doc__)
         return 2
-    command, paths = argv[0], [Path(p).resolve() for p in argv[1:]] or course_notebooks()
+    command = argv[0]
+    paths = [Path(p) if p == CHECKERS else Path(p).resolve() for p in argv[1:]]
+    if not paths:
+        paths = course_notebooks() + ([Path(CHECKERS)] if command != "build" else [])
+    if command == "build" and Path(CHECKERS) in paths:
+        print("the checkers' catalog is not built: the package reads it")
+        paths = [p for p in paths if p.name != CHECKERS]
     status = 0
     for path in paths:
         if command == "update":
             update(path)
-            print(f"{catalog_path(path).relative_to(ROOT)}: {len(stale_cells(path))} cells to translate")
+            what = "messages" if path.name == CHECKERS else "cells"
+            print(f"{catalog_path(path).relative_to(ROOT)}: {len(stale_cells(path))} {what} to translate")
         elif command == "stale":
             stale = stale_cells(path)
             status |= bool(stale)

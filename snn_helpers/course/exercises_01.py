@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from ..spike import spike, surrogate_grad
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss, require_function_class
 
 FLOAT_SPIKES = (
     "spikes are float 0.0/1.0 tensors throughout the course (notebooks 01 to 08): they are multiplied "
@@ -21,6 +21,7 @@ def check_boxcar_spike(fn: type[torch.autograd.Function]) -> None:
 
     ``x``: any shape; the boxcar of half-width 0.5 is the library's "boxcar" at k = 1.
     """
+    require_function_class(fn, "BoxcarSpike")
     x = torch.tensor([-1.0, -0.5, -0.3, 0.0, 0.2, 0.5, 0.8], requires_grad=True)
     out = call(fn.apply, x)
     if not isinstance(out, torch.Tensor):
@@ -155,16 +156,20 @@ def check_gradient_reach(predicted_post: float, predicted_boxcar: float) -> None
             else "a neuron fires where x > 0: one standard deviation above the mean, about 1 draw in 6 of a "
             "normal distribution."
         )
-        raise fail(f"about {post:.3f} (measured)", f"{predicted_post:.3f}", hint)
+        raise prediction_miss("01-3-post", f"about {post:.3f} (measured)", f"{predicted_post:.3f}", hint)
     if abs(predicted_boxcar - boxcar) > tolerance:
         if predicted_boxcar < post + tolerance:
-            hint = "the boxcar is not gated by the spike: it is non-zero on both sides of the threshold, "
-            hint += "|x| < 0.5."
+            hint = (
+                "the boxcar is not gated by the spike: it is non-zero on both sides of the threshold, "
+                "|x| < 0.5."
+            )
         elif predicted_boxcar > 0.7:
             hint = "the boxcar is zero from |x| = 1/(2k) = 0.5 on (k = 1): a window, not a constant."
         else:
             hint = "the window -0.5 < x < 0.5 runs from the mean to two standard deviations above it."
-        raise fail(f"about {boxcar:.3f} (measured)", f"{predicted_boxcar:.3f}", hint)
+        raise prediction_miss(
+            "01-3-boxcar", f"about {boxcar:.3f} (measured)", f"{predicted_boxcar:.3f}", hint
+        )
     passed(
         f"measured on 100,000 neurons: the post's rule reaches {post:.3f} of them, the boxcar {boxcar:.3f} "
         f"(you predicted {predicted_post:.2f} and {predicted_boxcar:.2f})"

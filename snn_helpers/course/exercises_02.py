@@ -13,7 +13,8 @@ from .exercises_01 import FLOAT_SPIKES
 
 
 def check_if_step(fn: Callable) -> None:
-    """Notebook 02: ``fn(input_, v_previous, s_previous, threshold)`` -> ``(v, s)``, zero reset."""
+    """Notebook 02, exercise 1: ``fn(input_, v_previous, s_previous, threshold)`` -> ``(v, s)``, zero
+    reset."""
     cases = [
         (0.4, 0.5, 0.0, 1.0, "integrate: v = v_previous + input when there was no spike"),
         (0.4, 1.3, 1.0, 1.0, "reset to zero: after a spike, v_previous counts as 0, so v = input"),
@@ -39,7 +40,7 @@ def check_if_step(fn: Callable) -> None:
 
 
 def check_rate_closed_form(fn: Callable[[float, float], float]) -> None:
-    """Notebook 02: ``fn(current, threshold)`` = spikes per step for a constant current."""
+    """Notebook 02, exercise 2: ``fn(current, threshold)`` = spikes per step for a constant current."""
     cases = [
         (0.25, 1.0, 1 / 5, "v = 4 * 0.25 = 1.0 is not above threshold: it fires at the 5th step"),
         (0.3, 1.0, 1 / 4, "v reaches 1.2 > 1 at the 4th step, then restarts from 0"),

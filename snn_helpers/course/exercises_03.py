@@ -73,8 +73,10 @@ def check_sparse_input_prediction(predicted_synops: float, predicted_mult_adds: 
         ):
             hint = "count per sample, over all 10 steps, and each 1 reaches all 500 neurons."
         else:
-            hint = "each input at 1 adds its weight to each of the 500 neurons: "
-            hint += "0.1 x 300 inputs x 500 neurons x 10 steps."
+            hint = (
+                "each input at 1 adds its weight to each of the 500 neurons: "
+                "0.1 x 300 inputs x 500 neurons x 10 steps."
+            )
         raise fail(f"about {synops:,} (measured)", f"{predicted_synops:,.0f}", hint)
     passed(
         f"measured {synops:,} synaptic operations and {mult_adds:,} mult-adds for one sparse sample "

@@ -17,7 +17,7 @@ def _close(a: float, b: float) -> bool:
 
 
 def check_first_step_fraction(fn: Callable[[torch.nn.Module, torch.Tensor], float]) -> None:
-    """Notebook 04: ``fn(model, x)`` = fraction of neurons that fire at the first step.
+    """Notebook 04, exercise 1: ``fn(model, x)`` = fraction of neurons that fire at the first step.
 
     ``x``: ``[time, inputs]`` of 0/1; the answer is a number between 0 and 1."""
     for bias_init in ("uniform", "default"):
@@ -29,7 +29,6 @@ def check_first_step_fraction(fn: Callable[[torch.nn.Module, torch.Tensor], floa
         got = float(call(fn, model, x))
         if _close(got, expected):
             continue
-        where = f"(bias_init={bias_init!r}) "
         if _close(got, spikes.mean().item()):
             hint = "you averaged over all 10 steps; the first step is spikes[0] alone."
         elif _close(got, spikes[0].sum().item()):
@@ -38,7 +37,7 @@ def check_first_step_fraction(fn: Callable[[torch.nn.Module, torch.Tensor], floa
             hint = "that is the fraction that fires at some step of the window; the first step is spikes[0]."
         else:
             hint = "take the spikes of step 0 only, spikes[0], and average over the neurons."
-        raise fail(f"{expected:.4f}", f"{got:.4f}", where + hint)
+        raise fail(f"{expected:.4f}", f"{got:.4f}", f"(bias_init={bias_init!r}) {hint}")
     passed("first-step firing fraction right for both bias inits")
 
 
@@ -49,14 +48,14 @@ _BATCHED = torch.stack([_SPIKES, torch.tensor([[0.0, 0, 0, 0, 0], [0, 0, 0, 0, 0
 
 
 def check_silent_fraction(fn: Callable[[torch.Tensor], float]) -> None:
-    """Notebook 04: ``fn(spikes)`` = fraction of neurons that never fire.
+    """Notebook 04, exercise 2: ``fn(spikes)`` = fraction of neurons that never fire.
 
     ``spikes``: ``[time, (batch,) neurons]`` of 0/1."""
     for spikes, expected, per_sample in [(_SPIKES, 0.4, 0.4), (_BATCHED, 0.2, (0.4 + 0.8) / 2)]:
         got = float(call(fn, spikes.clone()))
         if _close(got, expected):
             continue
-        shape = f"spikes of shape {list(spikes.shape)}: "
+        shape = list(spikes.shape)
         if _close(got, 1 - expected):
             hint = "that is the fraction that fired at least once; silent is the rest, 1 minus it."
         elif _close(got, (spikes == 0).float().mean().item()):
@@ -68,7 +67,7 @@ def check_silent_fraction(fn: Callable[[torch.Tensor], float]) -> None:
             )
         else:
             hint = "sum over every dim but the last (time, and batch if there is one) and count the zeros."
-        raise fail(expected, f"{got:.4g}", shape + hint)
+        raise fail(expected, f"{got:.4g}", f"spikes of shape {shape}: {hint}")
     passed("silent fraction right, with and without a batch")
 
 
@@ -83,13 +82,15 @@ def _prediction(fn: Callable[[], float]) -> float:
 
 
 def check_prediction_is_a_fraction(fn: Callable[[], float]) -> None:
-    """Notebook 04: ``fn()`` returns the learner's prediction, recorded before the run that measures it."""
+    """Notebook 04, exercise 3 (a prediction): ``fn()`` returns the learner's prediction, recorded before
+    the run that measures it."""
     _prediction(fn)
     passed("prediction recorded; the run below measures it and a later check compares")
 
 
 def check_silent_prediction(fn: Callable[[], float], measured: float, tolerance: float = 0.1) -> None:
-    """Notebook 04: compare the predicted fraction of silent neurons, ``fn()``, with the measured one."""
+    """Notebook 04, exercise 3 (a prediction): compare the predicted fraction of silent neurons, ``fn()``,
+    with the measured one."""
     predicted = _prediction(fn)
     if abs(predicted - measured) <= tolerance:
         passed(f"your prediction is within {tolerance} of the measured fraction")

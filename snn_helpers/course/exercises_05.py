@@ -61,7 +61,8 @@ def _run(fn: Callable | None, mistake: str | None = None) -> object:
 
 
 def check_training_loop(fn: Callable[[torch.nn.Module, int], list[float]]) -> None:
-    """Notebook 05: ``fn(model, n_iter)`` trains as the post does and returns the losses (floats)."""
+    """Notebook 05, exercise 1: ``fn(model, n_iter)`` trains as the post does and returns the losses
+    (floats)."""
     got = _run(fn)
     if not isinstance(got, list) or len(got) != _N_ITER:
         raise fail(
@@ -88,8 +89,10 @@ def check_training_loop(fn: Callable[[torch.nn.Module, int], list[float]]) -> No
         if all(math.isclose(a, b, rel_tol=1e-6) for a, b in zip(got, wrong, strict=True)):
             if mistake == "momentum" and "momentum=" in _source(fn).replace(" ", ""):
                 # a fresh optimizer per iteration computes the same numbers as no momentum at all
-                hint = "the momentum is lost: a new optimizer in every iteration starts it from zero; "
-                hint += "create the optimizer once, before the loop."
+                hint = (
+                    "the momentum is lost: a new optimizer in every iteration starts it from zero; "
+                    "create the optimizer once, before the loop."
+                )
             raise fail([round(v, 6) for v in ref], [round(v, 6) for v in got], hint)
     raise fail(
         [round(v, 6) for v in ref],
@@ -99,7 +102,7 @@ def check_training_loop(fn: Callable[[torch.nn.Module, int], list[float]]) -> No
 
 
 def check_reset_factor(fn: Callable[[list[float]], float]) -> None:
-    """Notebook 05: ``fn(v_values)`` = factor the un-detached reset multiplies the gradient by."""
+    """Notebook 05, exercise 2: ``fn(v_values)`` = factor the un-detached reset multiplies the gradient by."""
     for vs in ([1.5, 1.2], [2.0, 3.0, 1.5], [1.1]):
         current = torch.tensor(vs, requires_grad=True)
         neuron = IF(threshold=1.0)
@@ -139,13 +142,15 @@ def _prediction(fn: Callable[[], float]) -> float:
 
 
 def check_prediction_is_a_power(fn: Callable[[], float]) -> None:
-    """Notebook 05: ``fn()`` returns the learner's prediction (log10 of the largest gradient)."""
+    """Notebook 05, exercise 3 (a prediction): ``fn()`` returns the learner's prediction (log10 of the
+    largest gradient)."""
     _prediction(fn)
     passed("prediction recorded; the next runs measure it and a later check compares")
 
 
 def check_gradient_prediction(fn: Callable[[], float], measured: float) -> None:
-    """Notebook 05: compare the predicted log10 of the largest |gradient|, ``fn()``, with the measured one.
+    """Notebook 05, exercise 3 (a prediction): compare the predicted log10 of the largest |gradient|,
+    ``fn()``, with the measured one.
 
     Args:
         fn: returns the learner's power of ten.

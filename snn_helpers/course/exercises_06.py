@@ -11,7 +11,7 @@ from ..data import random_binary_input
 from ..model import Model
 from ..neuron import IF
 from ..profiling import saved_megabytes
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, as_number, call, fail, isolated_rng, passed, prediction_miss
 
 # The prediction's configuration: 50 steps, a batch of 64, 300 inputs -> 1,000 IF neurons, fused engine.
 MEMORY_CASE = {"n_time": 50, "batch": 64, "n_inputs": 300, "n_neurons": 1000}
@@ -27,15 +27,22 @@ def measure_fused_memory() -> float:
 
 
 def check_memory_prediction(predicted_mb: object, tolerance: float = 0.02) -> None:
-    """Notebook 06: the predicted MB kept by the fused engine, against the measurement.
+    """Notebook 06, exercise 1 (a prediction): the predicted MB kept by the fused engine, against the
+    measurement.
 
     Passes within ``tolerance`` (relative); each wrong count the learner is likely to make has its hint.
     """
-    if isinstance(predicted_mb, bool) or not isinstance(predicted_mb, int | float) or predicted_mb <= 0:
-        raise ExerciseError(
-            f"expected a positive number of MB (a float), got {predicted_mb!r}.\n"
-            "Hint: write your prediction as a number, e.g. predicted_mb = 12.5."
+    value = as_number(predicted_mb)
+    if value is None or value <= 0:
+        hint = (
+            "predicted_mb() returned nothing: end it with `return` and your number, e.g. `return 12.5`."
+            if predicted_mb is None
+            else "return your prediction from predicted_mb() as one positive number, e.g. `return 12.5`."
         )
+        raise ExerciseError(
+            f"expected a positive number of MB (a float), got {predicted_mb!r}.\nHint: {hint}"
+        )
+    predicted_mb = value
     measured = measure_fused_memory()
     if math.isclose(predicted_mb, measured, rel_tol=tolerance):
         passed(f"the fused engine keeps {measured:.2f} MB here; your prediction is within {tolerance:.0%}")
@@ -65,7 +72,9 @@ def check_memory_prediction(predicted_mb: object, tolerance: float = 0.02) -> No
         "count the tensors the fused Function and the Linear save (section 4): each is T x batch x width "
         "float32 numbers of 4 bytes.",
     )
-    raise fail(f"about {measured:.2f} MB (within {tolerance:.0%})", f"{predicted_mb:.4g} MB", hint)
+    raise prediction_miss(
+        "06-1", f"about {measured:.2f} MB (within {tolerance:.0%})", f"{predicted_mb:.4g} MB", hint
+    )
 
 
 def _autograd_grad(currents: list[float], weights: list[float], threshold: float) -> tuple[list, list]:
@@ -112,7 +121,8 @@ _HINTS = {
 
 
 def check_subtract_backward(fn: Callable[[list[float], list[float], float], list[float]]) -> None:
-    """Notebook 06: ``fn(membranes, weights, threshold)`` = dL/dI_t for reset "subtract", the post's rule.
+    """Notebook 06, exercise 2: ``fn(membranes, weights, threshold)`` = dL/dI_t for reset "subtract", the
+    post's rule.
 
     ``membranes`` are v_0 .. v_{T-1} of one neuron; the loss is ``sum_t weights[t] * s_t``.
     """
@@ -136,6 +146,10 @@ def check_subtract_backward(fn: Callable[[list[float], list[float], float], list
             "go backwards from the last step with a_T = 0: dL/ds_t = e_t - a_{t+1} * theta, "
             "a_t = a_{t+1} + dL/ds_t * s_t (the post's g), and dL/dI_t = a_t.",
         )
-        where = f"membranes {[round(v, 2) for v in vs]}, threshold {threshold}: "
-        raise fail([round(e, 4) for e in expected], [round(g, 4) for g in got], where + hint)
+        membranes = [round(v, 2) for v in vs]
+        raise fail(
+            [round(e, 4) for e in expected],
+            [round(g, 4) for g in got],
+            f"membranes {membranes}, threshold {threshold}: {hint}",
+        )
     passed("your backward sweep matches autograd for the subtract reset")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from ..fused import if_sequence
-from .checking import ExerciseError, call, fail, passed
+from .checking import ExerciseError, NotAnswered, call, fail, passed, prediction_miss
 
 
 def steps_to_fire(current: float, beta: float, threshold: float, max_steps: int = 10_000) -> int | None:
@@ -35,11 +35,25 @@ _RATE_CASES = [
     (0.3, 1.0, 1.0, "beta = 1 is the IF neuron"),
     (0.6, 0.75, 2.0, "another threshold"),
     (-0.2, 0.9, 1.0, "a negative current never fires"),
+    (
+        0.5,
+        1.0,
+        1.0,
+        "exactly on a step of the staircase: v = 0.5, 1.0 reaches the threshold without exceeding it",
+    ),
+    (1.0, 0.5, 1.0, "exactly on a step of the staircase: v = 1.0, 1.5 fires at the second step"),
 ]
 
 
 def _if_rate(current: float, threshold: float) -> float:
     return 0.0 if current <= 0 else 1.0 / (math.floor(threshold / current) + 1)
+
+
+def _ceil_rate(current: float, beta: float, threshold: float) -> float:
+    """The rate with ceil(x) in place of floor(x) + 1 (a learner's slip, wrong only on the steps)."""
+    if beta == 1.0:
+        return 1.0 / math.ceil(threshold / current)
+    return 1.0 / max(1, math.ceil(math.log(1 - threshold * (1 - beta) / current) / math.log(beta)))
 
 
 def _rate_hint(current: float, beta: float, threshold: float, got: float, expected: float, what: str) -> str:
@@ -55,6 +69,15 @@ def _rate_hint(current: float, beta: float, threshold: float, got: float, expect
         return (
             f"{what}: this is the IF rate of notebook 02, which forgets the leak. With beta < 1 the membrane "
             "after n steps is I (1 - beta^n) / (1 - beta), not n I."
+        )
+    if (
+        current > rheobase
+        and got > 0
+        and math.isclose(got, _ceil_rate(current, beta, threshold), rel_tol=1e-9)
+    ):
+        return (
+            f"{what}: a spike needs v > threshold, strictly; on a step of the staircase v equals the "
+            "threshold and does not fire yet. Use floor(...) + 1, not ceil(...)."
         )
     n = round(1 / expected) if expected > 0 else 0
     if n > 1 and math.isclose(got, 1 / (n - 1), rel_tol=1e-9):
@@ -74,6 +97,8 @@ def check_lif_rate(fn: Callable[[float, float, float], float]) -> None:
         expected = simulated_rate(current, beta, threshold)
         try:
             got = call(fn, current, beta, threshold)
+        except NotAnswered:
+            raise
         except ExerciseError as exc:
             hint = (
                 "with beta = 1, log(beta) = 0: treat beta = 1 as the IF neuron of notebook 02 "
@@ -94,7 +119,7 @@ def check_lif_rate(fn: Callable[[float, float, float], float]) -> None:
                 f"{expected:.4g}",
                 f"{got:.4g}",
                 f"current={current}, beta={beta}, threshold={threshold}: "
-                + _rate_hint(current, beta, threshold, got, expected, what),
+                f"{_rate_hint(current, beta, threshold, got, expected, what)}",
             )
     passed("the closed-form rate matches the simulated LIF neuron for eight currents, leaks and thresholds")
 
@@ -136,5 +161,5 @@ def check_fade_prediction(predicted: float) -> None:
             )
         else:
             hint = "each step back multiplies the gradient by beta (1 - s) = 0.9 here: solve 0.9^k < 0.01."
-        raise fail(f"{measured} (measured)", predicted, hint)
+        raise prediction_miss("09-2", f"{measured} (measured)", f"{predicted}", hint)
     passed(f"the gradient falls below 1% after {measured} steps back (you predicted {predicted})")

@@ -9,9 +9,13 @@ import torch
 
 from ..digits import load_digits_split, rate_encode
 from ..encoding import latency_encode, latency_times
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
-_X = torch.tensor([[1.0, 0.5, 0.0, 0.25, 0.1, 0.05], [0.0, 0.75, 0.6, 1.0, 0.3, 0.9]])
+# x = 0.375 and 0.875 put (1 - x)(T - 1) exactly on a tie at T = 5 (2.5 and 0.5): torch.round goes
+# to the even step, floor(y + 0.5) up
+_X = torch.tensor(
+    [[1.0, 0.5, 0.0, 0.25, 0.1, 0.05, 0.375, 0.875], [0.0, 0.75, 0.6, 1.0, 0.3, 0.9, 0.875, 0.375]]
+)
 _T = 5
 
 
@@ -35,6 +39,11 @@ def _mistakes(x: torch.Tensor, n_time: int) -> dict[str, tuple[torch.Tensor, str
             _from_times(torch.floor((1 - x) * (n_time - 1)).long(), x, n_time),
             "round the time to the nearest step (torch.round), do not truncate it (floor or .long()).",
         ),
+        "half_up": (
+            _from_times(torch.floor((1 - x) * (n_time - 1) + 0.5).long(), x, n_time),
+            "a tie goes to the even step, as torch.round does (2.5 -> 2, 0.5 -> 0): floor(y + 0.5) "
+            "rounds every tie up.",
+        ),
         "every_step_after": (
             ((steps >= right) & (x > 0)).float(),
             "one spike per input at most: set only the step t_i itself, not every step from t_i on.",
@@ -47,7 +56,8 @@ def _mistakes(x: torch.Tensor, n_time: int) -> dict[str, tuple[torch.Tensor, str
 
 
 def check_latency_code(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
-    """Notebook 10: ``fn(x, n_time)`` = the latency code ``[n_time, batch, features]`` of ``x``."""
+    """Notebook 10, exercise 1: ``fn(x, n_time)`` = the latency code ``[n_time, batch, features]`` of
+    ``x``."""
     got = call(fn, _X.clone(), _T)
     expected = latency_encode(_X, _T)
     if not isinstance(got, torch.Tensor):
@@ -93,7 +103,8 @@ def measured_spike_ratio(n_time: int = _PREDICTION_T) -> tuple[float, float, flo
 
 
 def check_spike_ratio_prediction(predicted: float) -> None:
-    """Notebook 10, prediction: rate-code over latency-code input spikes, T = 20, validation split."""
+    """Notebook 10, exercise 2 (a prediction): rate-code over latency-code input spikes, T = 20, validation
+    split."""
     if isinstance(predicted, bool) or not isinstance(predicted, int | float) or not math.isfinite(predicted):
         raise ExerciseError(
             f"expected your prediction as a number, got {type(predicted).__name__} {predicted!r}."
@@ -125,4 +136,4 @@ def check_spike_ratio_prediction(predicted: float) -> None:
             "too high: the ratio is T times the mean intensity of the lit pixels (zero pixels send "
             "nothing under either code), and that mean is below 1."
         )
-    raise fail(f"about {ratio:.1f}", f"{predicted:.4g}", f"{hint} Measured: {measured}.")
+    raise prediction_miss("10-2", f"about {measured}", f"{predicted:.4g}", hint)

@@ -9,7 +9,7 @@ import torch
 
 from ..data import random_binary_input
 from ..model import Model
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 
 def _case() -> tuple[torch.Tensor, torch.Tensor, int, int, int]:
@@ -46,7 +46,8 @@ def _wrong_answers(inputs: torch.Tensor, hidden: torch.Tensor, n_in: int, n_hidd
 
 
 def check_synops(fn: Callable[[torch.Tensor, torch.Tensor, int, int], float]) -> None:
-    """Notebook 11: ``fn(input_spikes, hidden_spikes, n_hidden, n_classes)`` = mean SOPs per sample.
+    """Notebook 11, exercise 1: ``fn(input_spikes, hidden_spikes, n_hidden, n_classes)`` = mean SOPs per
+    sample.
 
     Spikes are ``[time, batch, neurons]``; the network is input -> hidden -> output (output spikes
     go nowhere)."""
@@ -61,15 +62,17 @@ def check_synops(fn: Callable[[torch.Tensor, torch.Tensor, int, int], float]) ->
         again = call(fn, big_in, big_hidden, 128, 10)
         again = again.item() if isinstance(again, torch.Tensor) else again
         if not math.isclose(again, 10 * 64 * 128):
-            raise fail(10 * 64 * 128, again, "use the sizes you are given, not numbers from the example.")
+            raise fail(
+                10 * 64 * 128, f"{again:.6g}", "use the sizes you are given, not numbers from the example."
+            )
         passed("synaptic operations right: input spikes x n_hidden + hidden spikes x n_classes, per sample")
         return
     for value, hint in _wrong_answers(inputs, hidden, n_in, n_hidden, n_classes):
         if math.isclose(got, value):
-            raise fail(expected, got, hint)
+            raise fail(f"{expected:.6g}", f"{got:.6g}", hint)
     raise fail(
-        expected,
-        got,
+        f"{expected:.6g}",
+        f"{got:.6g}",
         "in this case the inputs send 3 and 1 spikes (mean 2), each to 5 hidden neurons; the hidden layer "
         "sends 4 and 2 (mean 3), each to 3 output neurons.",
     )
@@ -89,7 +92,8 @@ def measured_bias_trick_cost(seeds: range = range(5)) -> float:
 
 
 def check_bias_trick_cost(predicted: float) -> None:
-    """Notebook 11, prediction: how many times more SOPs the post's hidden spikes would cost a next
+    """Notebook 11, exercise 2 (a prediction): how many times more SOPs the post's hidden spikes would cost
+    a next
     layer with the bias trick than without, at initialization."""
     if isinstance(predicted, bool) or not isinstance(predicted, int | float) or not math.isfinite(predicted):
         raise ExerciseError(
@@ -113,4 +117,4 @@ def check_bias_trick_cost(predicted: float) -> None:
         hint = "too low: notebook 04 found 84% against 39% of neurons firing at some step, and more often."
     else:
         hint = "too high: the default bias's neurons do fire, later in the window (39% at some step)."
-    raise fail(f"about {ratio:.1f}", f"{predicted:.4g}", f"{hint} Measured: {ratio:.2f}.")
+    raise prediction_miss("11-2", f"about {ratio:.2f}", f"{predicted:.4g}", hint)

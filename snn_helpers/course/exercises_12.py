@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ..randman import RandmanData, accuracy, permute_times
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 
 def _cases() -> list[torch.Tensor]:
@@ -31,7 +31,8 @@ def _first_spike(spikes: torch.Tensor) -> torch.Tensor:
 
 
 def check_first_spike_steps(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    """Notebook 12: ``fn(spikes)`` = the step of each channel's first spike, ``[batch, channels]``,
+    """Notebook 12, exercise 1: ``fn(spikes)`` = the step of each channel's first spike, ``[batch,
+    channels]``,
     int64, ``n_steps`` where a channel never fires."""
     for spikes in _cases():
         expected = _first_spike(spikes)
@@ -67,7 +68,8 @@ def check_first_spike_steps(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
 
 
 def check_permutation_prediction(predicted: float, model: nn.Module, data: RandmanData) -> None:
-    """Notebook 12 (a prediction): ``predicted`` = the accuracy of ``model`` once each channel's spike
+    """Notebook 12, exercise 2 (a prediction): ``predicted`` = the accuracy of ``model`` once each
+    channel's spike
     times are shuffled within each sample. Measures it and compares (within 0.1)."""
     if isinstance(predicted, bool) or not isinstance(predicted, int | float) or math.isnan(predicted):
         raise ExerciseError(f"expected a number for predicted_accuracy, got {predicted!r}.")
@@ -83,24 +85,32 @@ def check_permutation_prediction(predicted: float, model: nn.Module, data: Randm
         shuffled = RandmanData(permute_times(data.spikes), data.labels)
         measured = accuracy(model, shuffled)
         intact = accuracy(model, data)
-    if abs(predicted - measured) <= 0.1:
-        passed(f"within 0.1 of the measured accuracy on shuffled times (chance here: {chance:.4g})")
+    if abs(predicted - measured) < 0.1:  # strictly: 0.0 against a measured 0.10 is not "within 0.1"
+        # as in notebooks 07 and 08, a measurement after training is not printed on a pass: its last
+        # digits depend on the CPU (the portability rule), and the stored output is compared verbatim
+        passed(
+            f"your prediction {predicted:.4g} is within 0.1 of the measured accuracy on shuffled times "
+            f"(chance here: {chance:.4g})"
+        )
         return
     if abs(predicted - intact) <= 0.1:
-        raise fail(
-            "an accuracy far below the trained one",
-            predicted,
+        raise prediction_miss(
+            "12-2",
+            f"about {measured:.2f} (measured), far below the trained {intact:.2f}",
+            f"{predicted:.4g}",
             "the counts stay the same but the timing is gone, and timing was all the network read: "
             "what is left to tell the classes apart?",
         )
     if predicted < measured:
-        raise fail(
-            "more than that",
-            predicted,
+        raise prediction_miss(
+            "12-2",
+            f"about {measured:.2f} (measured)",
+            f"{predicted:.4g}",
             f"even a network that knows nothing is right 1 time in {n_classes} (chance, {chance:.4g}).",
         )
-    raise fail(
-        "less than that",
-        predicted,
+    raise prediction_miss(
+        "12-2",
+        f"about {measured:.2f} (measured)",
+        f"{predicted:.4g}",
         "shuffling keeps every count, and every sample had the same counts: the network now guesses.",
     )
