@@ -9,8 +9,8 @@ COURSE := python3 tools/course.py
 .DEFAULT_GOAL := help
 
 .PHONY: help setup lab lab-student test test-portable notebooks translations student html html-student \
-	time-notebooks study-temporal bench check-nbgrader lock class-env hub-check nbgrader-round \
-	binder-check measure-class clean
+    time-notebooks study-temporal bench check-nbgrader lock class-env hub-check nbgrader-round \
+    binder-check measure-class clean
 
 help:  ## list the targets
 	@$(COURSE) help
