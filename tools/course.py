@@ -392,52 +392,60 @@ def setup(args) -> Path:
     explicit = args.python or os.environ.get("PYTHON") or None
     interp = find_python(want, venv, explicit)  # raises before anything is created
     start = time.monotonic()
+
+    def step(number: int, text: str) -> None:
+        say(f"[{number}/5, at {time.monotonic() - start:.0f} s] {text}")
+
     python = venv_python(venv)
     env = child_env(venv)
     if action in ("create", "rebuild"):
         if action == "rebuild":
             say(f"{why}: rebuilding it from scratch")
             shutil.rmtree(venv)
-        say(f"[1/5] creating {VENV} with Python {interp.version_text} ({interp.executable}; a few seconds)")
+        step(1, f"creating {VENV} with Python {interp.version_text} ({interp.executable}; a few seconds)")
         run([*interp.command, "-m", "venv", str(venv)])
     else:
         say(f"{why}: updating {VENV} (Python {interp.version_text})")
-        say("[1/5] keeping the existing venv")
+        step(1, "keeping the existing venv")
     (venv / INSTALLING).write_text("a setup is running or stopped before it finished\n", encoding="utf-8")
     for done in (STAMP, LEGACY_STAMP):
         (venv / done).unlink(missing_ok=True)
     index = torch_index(args.torch_index)
     pin = torch_pin()
     if index:
-        say(
-            f"[2/5] {pin}, the CPU build, from {index} (a download of about 190 MB the first time; "
-            "an unpinned torch from PyPI would be a CUDA build of several GB)"
+        step(
+            2,
+            f"{pin}, the CPU build, from {index} (a download of about 190 MB the first time; "
+            "an unpinned torch from PyPI would be a CUDA build of several GB)",
         )
         run([python, *PIP, "--no-deps", "--index-url", index, pin], env)
     else:
-        say(f"[2/5] {pin} comes with the other pins (PyPI's wheel here is a CPU build)")
+        step(2, f"{pin} comes with the other pins (PyPI's wheel here is a CPU build)")
     count = sum(
         1 for ln in (ROOT / "requirements.txt").read_text().splitlines() if "==" in ln and ln[0] != "#"
     )
-    say(
-        f"[3/5] the {count} pinned packages of requirements.txt (pip prints nothing until done: about "
-        "80 s on the course machine with every wheel on disk, longer when it downloads)"
+    step(
+        3,
+        f"the {count} pinned packages of requirements.txt (pip prints nothing until done: about "
+        "80 s on the course machine with every wheel on disk, longer when it downloads)",
     )
     run([python, *PIP, "--quiet", "-r", "requirements.txt"], env)
-    say("[4/5] the course's library (snn_helpers, editable) and its JupyterLab settings (no news prompt)")
+    step(4, "the course's library (snn_helpers, editable) and its JupyterLab settings (no news prompt)")
     run([python, *PIP, "--quiet", "--no-deps", "--no-build-isolation", "-e", "."], env)
     settings = lab_settings_dir(venv)
     settings.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / LAB_OVERRIDES, settings / "overrides.json")
-    say(
-        "[5/5] building the two C++ kernels, about 30 s each (once: torch caches them); without a C++ "
-        "compiler the engines run on torch operations, with the same results, and a warning says how "
-        "to build them later"
+    step(
+        5,
+        "building the two C++ kernels, about 30 s each (once: torch caches them), the fused engine's "
+        "first; without a C++ compiler the engines run on torch operations, with the same results, "
+        "and a warning says how to build them later",
     )
     run(
         [python, "-c", "from snn_helpers import kernel; print('fused engine on the CPU:', kernel.backend())"],
         env,
     )
+    say("the second kernel, the recurrent engine's (about 30 s)")
     run(
         [
             python,
@@ -672,6 +680,7 @@ def main(argv: list) -> int:
         elif command == "lab":
             lab("notebooks", python, args.rest)
         elif command == "lab-student":
+            in_venv(python, "tools/make_student.py", "--keep-existing")
             lab("student", python, args.rest)
         elif command == "test":
             in_venv(python, "-m", "pytest", *args.rest)
