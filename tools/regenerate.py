@@ -30,6 +30,9 @@ from nbclient import NotebookClient
 from nbconvert.preprocessors import ClearOutputPreprocessor, CoalesceStreamsPreprocessor
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# notebook metadata written by hand, kept through a run: "numbers" declares the sources of numbers the
+# prose quotes throughout the notebook (tools/check_prose.py)
+KEPT_METADATA = ("numbers",)
 LANGUAGE_INFO = {
     "codemirror_mode": {"name": "ipython", "version": 3},
     "file_extension": ".py",
@@ -72,7 +75,8 @@ def nbgrader_metadata(nb: nbformat.NotebookNode, prefix: str) -> None:
 
 def normalize(nb: nbformat.NotebookNode, prefix: str = "nb") -> nbformat.NotebookNode:
     """Fix the notebook metadata and cell ids; drop what a run leaves that would change next time."""
-    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO})
+    kept = {key: nb.metadata[key] for key in KEPT_METADATA if key in nb.metadata}
+    nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO, **kept})
     nbgrader_metadata(nb, prefix)
     for i, cell in enumerate(nb.cells):
         cell.setdefault("id", f"cell-{i:02d}")
