@@ -403,7 +403,7 @@ def setup(args) -> Path:
             say(f"{why}: rebuilding it from scratch")
             shutil.rmtree(venv)
         step(1, f"creating {VENV} with Python {interp.version_text} ({interp.executable}; a few seconds)")
-        run([*interp.command, "-m", "venv", str(venv)])
+        run([interp.executable, "-m", "venv", str(venv)])
     else:
         say(f"{why}: updating {VENV} (Python {interp.version_text})")
         step(1, "keeping the existing venv")
@@ -510,7 +510,7 @@ def own_venv(name: str, installs: list, stamp_files: list, args) -> Path:
     say(f"{why}: making {name} with Python {interp.version_text} ({interp.executable})")
     if venv.exists():
         shutil.rmtree(venv)
-    run([*interp.command, "-m", "venv", str(venv)])
+    run([interp.executable, "-m", "venv", str(venv)])
     env = child_env(venv)
     index = torch_index(args.torch_index)
     for pip_args in installs:
