@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ._checks import check_positive
 from .spike import SURROGATES, surrogate_grad
@@ -59,6 +60,12 @@ def plot_loss(
     return fig, ax
 
 
+def _tick_points(ax: Axes, n_rows: int, cap: float = 10.0, floor: float = 2.0) -> float:
+    """A raster tick's height in points for the axes' current height: 60% of a row, within [floor, cap]."""
+    row_points = ax.bbox.height * 72 / ax.figure.dpi / n_rows
+    return max(floor, min(cap, 0.6 * row_points))
+
+
 def plot_raster(
     spikes: torch.Tensor,
     ax: Axes | None = None,
@@ -67,25 +74,36 @@ def plot_raster(
 ) -> tuple[Figure, Axes]:
     """A tick where a neuron fired. ``spikes``: ``[time, neurons]`` of 0/1.
 
-    ``marker_size`` is the tick's height in points; None makes it 60% of a row's height
-    (at most 10 points), so that ticks of neighbouring rows stay apart instead of merging
-    into bars when neighbours fire at the same steps.
+    ``marker_size`` is the tick's height in points; None sizes it when the figure is drawn,
+    from the axes' height at that moment (after the layout has shrunk it): 60% of a row's
+    height, so that ticks of neighbouring rows stay apart, at most 10 points, and at least
+    2 points, so that a spike stays visible however many rows share the axes.
+    Time steps and neuron indices are integers, and so are the axes' ticks.
     """
     if not isinstance(spikes, torch.Tensor):
         raise TypeError(f"spikes must be a torch.Tensor [time, neurons]; got {type(spikes).__name__}")
     if spikes.dim() != 2:
         raise ValueError(f"spikes must have 2 dims [time, neurons]; got shape {tuple(spikes.shape)}")
+    if marker_size is not None:
+        check_positive("marker_size", marker_size)
     fig, ax = _axes(ax)
     spikes = spikes.detach().cpu()
     n_time, n_neurons = spikes.shape[0], spikes.shape[1]
-    if marker_size is None:
-        row_points = ax.get_position().height * fig.get_size_inches()[1] * 72 / n_neurons
-        marker_size = min(10.0, 0.6 * row_points)
-    check_positive("marker_size", marker_size)
     t, n = torch.nonzero(spikes, as_tuple=True)
-    ax.scatter(t.numpy(), n.numpy(), marker="|", s=marker_size**2, linewidths=1.5, color="black")
+    size = marker_size if marker_size is not None else _tick_points(ax, n_neurons)
+    ticks = ax.scatter(t.numpy(), n.numpy(), marker="|", s=size**2, linewidths=1.5, color="black")
+    if marker_size is None:
+        draw = ticks.draw
+
+        def draw_at_current_size(renderer, draw=draw):  # the layout has placed the axes by now
+            ticks.set_sizes([_tick_points(ax, n_neurons) ** 2])
+            draw(renderer)
+
+        ticks.draw = draw_at_current_size
     ax.set(title=title, xlabel="time step", ylabel="neuron index", xlim=(-0.5, n_time - 0.5))
     ax.set_ylim(-0.5, n_neurons - 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig, ax
 
 

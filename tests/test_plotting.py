@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
@@ -40,16 +41,52 @@ def test_raster_marks_each_spike():
 
 
 def test_raster_ticks_stay_shorter_than_a_row():
-    # 40 rows in a 3.5 in figure: a row is under 5 points, so a tick of 60% of it leaves a gap
+    # 40 rows: a row is under 5 points at the drawn axes' height, so a tick of 60% of it leaves a gap
     fig, ax = plt.subplots(figsize=(6, 3.5))
     plot_raster(torch.ones(5, 40), ax=ax)
-    row_points = ax.get_position().height * 3.5 * 72 / 40
+    fig.canvas.draw()
+    row_points = ax.bbox.height * 72 / fig.dpi / 40
     (size,) = set(ax.collections[0].get_sizes())
-    assert size**0.5 == pytest.approx(0.6 * row_points)
+    assert row_points < 5 and size**0.5 == pytest.approx(0.6 * row_points)
     fig, ax = plot_raster(torch.ones(5, 2))  # few rows: capped at 10 points
+    fig.canvas.draw()
     assert set(ax.collections[0].get_sizes()) == {100.0}
     fig, ax = plot_raster(torch.ones(5, 2), marker_size=3.0)
+    fig.canvas.draw()
     assert set(ax.collections[0].get_sizes()) == {9.0}
+    plt.close("all")
+
+
+def dark_pixels(fig, ax):
+    """Pixels darker than mid-grey inside the axes, frame excluded, at the figure's size and dpi."""
+    fig.canvas.draw()
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].min(axis=2)
+    x0, y0, x1, y1 = ax.bbox.extents
+    height = image.shape[0]
+    inside = image[int(height - y1) + 3 : int(height - y0) - 3, int(x0) + 3 : int(x1) - 3]
+    return int((inside < 128).sum())
+
+
+def test_raster_spike_stays_visible_in_a_small_axes_with_many_rows():
+    # notebook 07's layout: 128 hidden neurons in one panel of a 2 x 3 grid; a row is about 1.2
+    # points high once the layout has placed the axes, so 60% of it would be under a pixel
+    fig, axes = plt.subplots(2, 3, figsize=(10, 5.5), width_ratios=[1, 3, 2], layout="constrained")
+    spikes = torch.zeros(10, 128)
+    spikes[4, 60] = 1
+    plot_raster(spikes, ax=axes[0, 1])
+    assert dark_pixels(fig, axes[0, 1]) >= 4  # the 2-point floor: about 3 x 2 pixels at 100 dpi
+    (size,) = set(axes[0, 1].collections[0].get_sizes())
+    assert size == pytest.approx(4.0)  # 2 points squared
+    empty = plot_raster(torch.zeros(10, 128), ax=axes[1, 1])[1]
+    assert dark_pixels(fig, empty) == 0
+    plt.close("all")
+
+
+def test_raster_ticks_are_integers():
+    fig, ax = plot_raster(torch.ones(7, 3))
+    fig.canvas.draw()
+    for ticks in (ax.get_xticks(), ax.get_yticks()):
+        assert all(float(t).is_integer() for t in ticks)
     plt.close("all")
 
 
