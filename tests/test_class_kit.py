@@ -109,7 +109,7 @@ def test_running_a_student_copy_stops_at_its_first_exercise(student_dir, name):
     # a blank exercise that the checker calls: one line, "not answered yet" (checking.not_answered);
     # one that the check cell calls itself (check(predicted_mb())): the learner's own NotImplementedError
     if info.value.ename == "NotAnswered":
-        assert info.value.evalue.startswith("not answered yet: exercise ")
+        assert info.value.evalue.startswith("Not answered yet: exercise ")
     else:
         assert info.value.ename == "NotImplementedError"
     executed = [c for c in nb.cells if c.cell_type == "code" and c.execution_count is not None]
@@ -121,3 +121,81 @@ def test_running_a_student_copy_stops_at_its_first_exercise(student_dir, name):
     )
     assert failing.id == first_check.id  # every cell before it ran without error
     assert all(o.output_type != "error" for c in executed[:-1] for o in c.outputs)
+
+
+# A wrong answer to each notebook's first exercise, and a phrase of the Japanese hint it must get.
+WRONG_FIRST_ANSWERS = {
+    "01": (
+        "class BoxcarSpike(torch.autograd.Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, x):\n"
+        "        return (x > 0).float()\n\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, grad_output):\n"
+        "        return grad_output\n",
+        "ストレートスルー推定量",
+    ),
+    "02": (
+        "def if_step(input_, v_previous, s_previous, threshold):\n"
+        "    v = input_ + v_previous * (1 - s_previous)\n"
+        "    return v, (v >= threshold).float()\n",
+        "閾値に等しい",
+    ),
+    "03": (
+        "def n_params_two_layers(size_input, size_hidden, size_output):\n"
+        "    return size_input * size_hidden + size_hidden * size_output\n",
+        "バイアスも数えてください",
+    ),
+    "04": ("def predicted_silent():\n    return 25\n", "0 から 1 の割合"),
+    "05": ("def predicted_log10_grad():\n    return 'big'\n", "10 のべき指数"),
+    "06": ("def predicted_mb():\n    return 12.20703125\n", "それは膜電位だけです"),
+    "07": (
+        "def predicted_accuracy():\n    return 70\n",
+        "正解率は割合で書いてください：70 ではなく 0.70 です",
+    ),
+    "08": ("def measured_width(surrogate, slope):\n    return 'wide'\n", "有限の float"),
+    "09": (
+        "import math\n\n\n"
+        "def lif_rate(current, beta, threshold):\n"
+        "    return 1.0 / (math.floor(threshold / current) + 1) if current > 0 else 0.0\n",
+        "リークを忘れています",
+    ),
+    "10": (
+        "def my_latency_code(x, n_time):\n"
+        "    times = torch.round(x * (n_time - 1)).long()\n"
+        "    steps = torch.arange(n_time).view(n_time, 1, 1)\n"
+        "    return ((steps == times) & (x > 0)).float()\n",
+        "明るいほど早くなければなりません",
+    ),
+    "11": (
+        "def my_synops(input_spikes, hidden_spikes, n_hidden, n_classes):\n"
+        "    return (input_spikes.sum() / input_spikes.shape[1] * n_hidden).item()\n",
+        "隠れ層のスパイクは出力層へ伝わります",
+    ),
+    "12": ("def first_spike_steps(spikes):\n    return spikes.argmax(dim=0)\n", "すべてゼロの argmax は 0"),
+}
+
+
+def test_every_notebook_has_a_wrong_first_answer_here():
+    assert sorted(WRONG_FIRST_ANSWERS) == sorted(p.name[:2] for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("name", [path.name for path in NOTEBOOKS])
+def test_a_wrong_first_answer_in_the_japanese_student_copy_gets_the_japanese_hint(student_dir, name):
+    """As a Japanese learner meets it: the student copy in student/ja, run from its folder (the kernel's
+    working directory says the language), the first exercise answered wrongly."""
+    nb = nbformat.read(student_dir / "ja" / name, as_version=4)
+    exercise = next(
+        c for c in nb.cells if c.cell_type == "code" and "raise NotImplementedError()" in c.source
+    )
+    exercise.source, phrase = WRONG_FIRST_ANSWERS[name[:2]]
+    client = NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(student_dir / "ja")}}
+    )
+    with pytest.raises(CellExecutionError) as info:
+        client.execute()
+    assert info.value.ename == "ExerciseError", info.value
+    message = info.value.evalue
+    assert phrase in message, message
+    assert "Hint" not in message and "expected" not in message and "Not yet" not in str(info.value)
+    assert "まだ正解ではありません。" in str(info.value)  # the rendered first line, in red in Jupyter

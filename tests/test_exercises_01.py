@@ -120,7 +120,7 @@ def test_a_blank_exercise_says_not_answered_yet_in_one_line():
     with pytest.raises(ExerciseError) as info:
         exercises_01.check_fast_sigmoid_grad(stub, 1.0, RIGHT_WIDTH)
     message = str(info.value)
-    assert message.startswith("not answered yet: exercise 2 still raises NotImplementedError; ")
+    assert message.startswith("Not answered yet: exercise 2 still raises NotImplementedError; ")
     assert "replace `raise NotImplementedError()` in the cell above" in message
     assert "\n" not in message and info.value.__cause__ is None and info.value.__suppress_context__
 
@@ -135,7 +135,7 @@ def test_a_blank_autograd_function_says_not_answered_yet():
         def backward(ctx, grad_output):
             raise NotImplementedError()
 
-    with pytest.raises(ExerciseError, match=r"^not answered yet: exercise 1 still raises"):
+    with pytest.raises(ExerciseError, match=r"^Not answered yet: exercise 1 still raises"):
         exercises_01.check_boxcar_spike(Blank)
 
 
@@ -200,3 +200,16 @@ def _fresh_attempts():
     from snn_helpers.course import checking
 
     checking.forget_attempts()
+
+
+def test_a_blank_exercise_renders_as_one_line_without_the_not_yet_opening():
+    def stub(x, k):
+        raise NotImplementedError()
+
+    with pytest.raises(ExerciseError) as info:
+        exercises_01.check_fast_sigmoid_grad(stub, 1.0, RIGHT_WIDTH)
+    (line,) = info.value._render_traceback_()  # what Jupyter shows in place of a traceback
+    assert line == f"\x1b[31m{info.value}\x1b[0m" and "Not yet" not in line
+    with pytest.raises(ExerciseError) as wrong:
+        exercises_01.check_fast_sigmoid_grad(lambda x, k: x, 1.0, RIGHT_WIDTH)
+    assert wrong.value._render_traceback_()[0].startswith("\x1b[31mNot yet.\x1b[0m expected ")

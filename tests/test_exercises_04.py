@@ -76,6 +76,6 @@ def test_an_unanswered_prediction_stops_at_its_check():
         raise NotImplementedError()
 
     with pytest.raises(
-        AssertionError, match=r"^not answered yet: exercise 3 still raises NotImplementedError"
+        AssertionError, match=r"^Not answered yet: exercise 3 still raises NotImplementedError"
     ):
         exercises_04.check_prediction_is_a_fraction(stub)

@@ -5,7 +5,7 @@ A checker runs the learner's answer on a few cases and prints one line that star
 got, a hint and where to look. In Jupyter the error shows that message alone (no traceback
 through torch or through the checker, whose source would give the answer away); the cell
 still fails, as nbgrader needs. A blank exercise (the learner's code still raises
-``NotImplementedError``) gets one line, "not answered yet", the same way.
+``NotImplementedError``) gets one line, "Not answered yet: exercise N ...", the same way.
 
 Messages are in English, or in Japanese when the notebook runs from a folder named ``ja``
 (``notebooks/ja``, ``student/ja``): see :func:`language`. The Japanese lives in the catalog
@@ -73,14 +73,18 @@ def _exercise_number() -> str:
 
 
 class NotAnswered(ExerciseError):
-    """A check run on a blank exercise: one line, "not answered yet"."""
+    """A check run on a blank exercise: one line, "Not answered yet", without the "Not yet." opening."""
+
+    def _render_traceback_(self) -> list[str]:
+        red, reset = "\x1b[31m", "\x1b[0m"
+        return [f"{red}{self}{reset}"]
 
 
 def not_answered() -> ExerciseError:
     """The one-line error of a blank exercise (its code still raises NotImplementedError)."""
     number = _exercise_number()
     return NotAnswered(
-        f"not answered yet: exercise {number} still raises NotImplementedError; "
+        f"Not answered yet: exercise {number} still raises NotImplementedError; "
         "replace `raise NotImplementedError()` in the cell above with your code, run it, then this one."
     )
 

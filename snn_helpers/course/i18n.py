@@ -189,7 +189,7 @@ def read_po(path: Path) -> dict[str, str]:
 def _catalog(lang: str) -> tuple[dict[str, str], list[_Template]]:
     path = CATALOG_DIR / lang / "checkers.po"
     entries = read_po(path) if path.exists() else {}
-    exact = {k: v for k, v in entries.items() if not template_fields(k)}
+    exact = {_literal(k): _literal(v) for k, v in entries.items() if not template_fields(k)}
     templates = [_Template(k, v) for k, v in entries.items() if template_fields(k) and is_message(k)]
     templates.sort(key=lambda t: -t.weight)
     return exact, templates
