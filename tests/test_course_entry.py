@@ -220,6 +220,9 @@ def test_venv_states(checkout):
     assert state(venv, (3, 11), checkout)[0] == "ready"
     (venv / course.INSTALLING).write_text("")
     assert "half-installed" in state(venv, (3, 11), checkout)[1]
+    (venv / course.INSTALLING).write_text(f"{os.getppid()}\n")  # a live process: another setup under way
+    with pytest.raises(course.CourseError, match=f"another setup \\(process {os.getppid()}\\) is installing"):
+        state(venv, (3, 11), checkout)
     (venv / course.INSTALLING).unlink()
     for name in course.stamp_inputs(checkout):
         course.write_stamp(venv, checkout)

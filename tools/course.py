@@ -300,6 +300,21 @@ def digests(root: Path | None = None, names: list | None = None) -> dict:
     return {n: hashlib.sha256((root / n).read_bytes()).hexdigest() for n in names}
 
 
+def setup_running(venv: Path) -> int | None:
+    """The process id of a setup that is installing ``venv`` now (its mark names it), else None."""
+    try:
+        pid = int((venv / INSTALLING).read_text(encoding="utf-8").split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)  # no signal: only asks whether the process exists
+    except (OSError, SystemError):
+        return None
+    return pid
+
+
 def venv_state(venv: Path, want: tuple, root: Path | None = None, os_name: str = os.name) -> tuple:
     """("ready" | "update" | "rebuild" | "create", why): what setup must do with ``venv``."""
     root = ROOT if root is None else root
@@ -318,6 +333,12 @@ def venv_state(venv: Path, want: tuple, root: Path | None = None, os_name: str =
         return "rebuild", f"{venv.name} was made by its own Python (pyvenv.cfg: home = {home})"
     if not venv_python(venv, os_name).exists():
         return "rebuild", f"{venv.name} has no {venv_python(venv, os_name).relative_to(venv)}"
+    running = setup_running(venv)
+    if running:
+        raise CourseError(
+            f"another setup (process {running}) is installing {venv.name} now: wait for it to finish "
+            f"(if none is running, delete {venv.name}/{INSTALLING} and start again)"
+        )
     if (venv / INSTALLING).exists():
         return "rebuild", f"a setup of {venv.name} stopped before it finished (it is half-installed)"
     stamp = venv / STAMP
@@ -407,7 +428,8 @@ def setup(args) -> Path:
     else:
         say(f"{why}: updating {VENV} (Python {interp.version_text})")
         step(1, "keeping the existing venv")
-    (venv / INSTALLING).write_text("a setup is running or stopped before it finished\n", encoding="utf-8")
+    # the mark of a setup under way: a venv that keeps it after this process is gone is half-installed
+    (venv / INSTALLING).write_text(f"{os.getpid()}\n", encoding="utf-8")
     for done in (STAMP, LEGACY_STAMP):
         (venv / done).unlink(missing_ok=True)
     index = torch_index(args.torch_index)
