@@ -17,11 +17,22 @@ def measure_readout(model: torch.nn.Module, data: DigitsSplit, n_time: int = 2) 
 
 
 def check_readout_prediction(
-    predicted: object, model: torch.nn.Module, data: DigitsSplit, n_time: int = 2, tolerance: float = 0.15
+    predicted: object,
+    model: torch.nn.Module,
+    data: DigitsSplit,
+    n_time: int = 2,
+    n_time_trained: int = 10,
+    below: float = 0.25,
+    above: float = 0.08,
 ) -> None:
     """Notebook 07, exercise 1 (a prediction): the predicted validation accuracy of the trained network
-    read out over ``n_time``
-    steps, against the measurement (within ``tolerance``). The random draws use their own generator."""
+    read out over ``n_time`` steps, against the measurement.
+
+    The window is asymmetric, ``below`` under the measurement to ``above`` over it: a guess that weighs
+    the ties heavily reads the prompt reasonably, while a guess at the network's accuracy at its own
+    ``n_time_trained`` steps (within 0.03 of it, or above) is the misconception the exercise is about,
+    and gets its own hint. The random draws use their own generator (seed 7, as for both measurements).
+    """
     if isinstance(predicted, bool) or not isinstance(predicted, int | float) or not 0 <= predicted <= 1:
         hint = "a fraction: 0.9 means 90% of the validation digits right."
         if isinstance(predicted, int | float) and 1 < predicted <= 100:
@@ -30,11 +41,19 @@ def check_readout_prediction(
             f"expected an accuracy between 0 and 1 (a float), got {predicted!r}.\nHint: {hint}"
         )
     measured = measure_readout(model, data, n_time)
-    if abs(predicted - measured) <= tolerance:
+    at_own = measure_readout(model, data, n_time_trained)
+    expected = f"between {measured - below:.2f} and {measured + above:.2f} (measured {measured:.2f})"
+    if predicted >= at_own - 0.03:
+        hint = (
+            f"that is about what it scores at its own T = {n_time_trained}: with {n_time} steps the largest "
+            f"count is {n_time} and many digits tie, so something is lost."
+        )
+        raise prediction_miss("07-1", expected, f"{predicted:.2f}", hint)
+    if measured - below <= predicted <= measured + above:
         # a measurement after training is not printed on a pass: its last digits depend on the CPU
         passed(
-            f"your prediction {predicted:.2f} is within {tolerance} of the measured accuracy "
-            f"with T = {n_time}"
+            f"your prediction {predicted:.2f} is within the window of the measured accuracy with "
+            f"T = {n_time} ({below} below it to {above} above)"
         )
         return
     if predicted > measured:
@@ -45,12 +64,10 @@ def check_readout_prediction(
         )
     else:
         hint = (
-            "too low. The weights are the trained ones: a black pixel still fires at every step and a white "
-            "one never, so a few steps still carry much of the image; chance is 0.1."
+            "too low. Two draws per pixel still carry much of the image: each hidden neuron sums 64 inputs, "
+            "and the weights are the trained ones; chance is 0.1."
         )
-    raise prediction_miss(
-        "07-1", f"within {tolerance} of the measured {measured:.2f}", f"{predicted:.2f}", hint
-    )
+    raise prediction_miss("07-1", expected, f"{predicted:.2f}", hint)
 
 
 # Output counts [5 digits, 10 classes] and labels, worked by hand: credit 1, 1/2, 1/10, 1/3, 0.
