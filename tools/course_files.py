@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +24,42 @@ NOTEBOOK_ENV = {
     # already gave at setup) stays quiet here
     "SNN_HELPERS_KERNEL_WARN": "0",
 }
+
+
+# The figure check (tools/figcheck.py) reaches the kernels of the strict nbval run (conftest.py) and of
+# tools/regenerate.py through an IPython startup file in an IPYTHONDIR of their own; a learner's
+# JupyterLab, which uses the learner's IPYTHONDIR, never loads it.
+FIGURE_CHECK_STARTUP = """\
+# Written by tools/course_files.py: the course's figure check, for the test and regenerate kernels only.
+def _course_figure_check():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_course_figcheck", {path!r})
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.install()
+
+
+_course_figure_check()
+del _course_figure_check
+"""
+
+
+def figure_check_env() -> dict[str, str]:
+    """``{"IPYTHONDIR": ...}``: a folder (made once per process) whose startup file installs the check."""
+    global _FIGURE_CHECK_DIR
+    if _FIGURE_CHECK_DIR is None or not Path(_FIGURE_CHECK_DIR).is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="course-ipython-"))
+        startup = folder / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        text = FIGURE_CHECK_STARTUP.format(path=str(ROOT / "tools" / "figcheck.py"))
+        (startup / "00-course-figure-check.py").write_text(text, encoding="utf-8")
+        _FIGURE_CHECK_DIR = str(folder)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return {"IPYTHONDIR": _FIGURE_CHECK_DIR}
+
+
+_FIGURE_CHECK_DIR: str | None = None
 
 
 def course_notebooks() -> list[Path]:

@@ -10,7 +10,11 @@ notebook metadata is fixed (kernelspec python3, no Python patch version), cells 
 and a cell tagged ``volatile-output`` (a timing, say) runs but stores no output while keeping its
 execution count (nbconvert's TagRemovePreprocessor would drop the count too, and a code cell
 without one reads as never executed). Cells tagged ``raises-exception`` may raise; any other error
-stops the run. The kernels get the environment of ``course_files.NOTEBOOK_ENV``.
+stops the run. The kernels get the environment of ``course_files.NOTEBOOK_ENV`` and the figure check
+(``course_files.figure_check_env``, tools/figcheck.py): a notebook whose run printed a ``figure check:``
+line (a figure that draws nothing visible at its stored size, overlapping labels, a labelled line
+without a legend entry, categories without their ticks) is not written; the problems are printed with
+their cells and the exit status is 1.
 
 For teachers who grade with nbgrader, each exercise cell (one holding ``### BEGIN SOLUTION``) gets
 nbgrader's metadata of a solution cell, and the check cell after it that of a locked, graded test
@@ -25,7 +29,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from course_files import NOTEBOOK_ENV, ROOT, course_notebooks
+from course_files import NOTEBOOK_ENV, ROOT, course_notebooks, figure_check_env
 from nbclient import NotebookClient
 from nbconvert.preprocessors import ClearOutputPreprocessor, CoalesceStreamsPreprocessor
 
@@ -87,8 +91,26 @@ def normalize(nb: nbformat.NotebookNode, prefix: str = "nb") -> nbformat.Noteboo
     return nb
 
 
+class FigureProblems(Exception):
+    """A run whose outputs carry ``figure check:`` lines; the notebook was not written."""
+
+
+def figure_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """``cell N: figure check: ...`` for each line of the figure check in the outputs."""
+    return [
+        f"cell {i}: {line}"
+        for i, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream"
+        for line in out.get("text", "").splitlines()
+        if line.startswith("figure check: ")
+    ]
+
+
 def regenerate(path: Path) -> None:
-    """Execute ``path`` top to bottom on a fresh kernel and write it back with its outputs."""
+    """Execute ``path`` top to bottom on a fresh kernel and write it back with its outputs.
+
+    Raises FigureProblems (and writes nothing) if the figure check printed a problem."""
     nb = nbformat.read(path, as_version=4)
     nb, _ = ClearOutputPreprocessor().preprocess(nb, {})
     client = NotebookClient(
@@ -100,15 +122,28 @@ def regenerate(path: Path) -> None:
     )
     client.execute()
     nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    problems = figure_problems(nb)
+    if problems:
+        raise FigureProblems("\n".join(problems))
     nbformat.write(normalize(nb, prefix=f"nb{path.name[:2]}"), path)
 
 
 def main(argv: list[str]) -> int:
     os.environ.update(NOTEBOOK_ENV)
+    os.environ.update(figure_check_env())
     paths = [Path(p) for p in argv] or course_notebooks()
+    refused = []
     for path in paths:
-        print(f"executing {path.relative_to(ROOT) if path.is_absolute() else path}", flush=True)
-        regenerate(path)
+        name = path.relative_to(ROOT) if path.is_absolute() else path
+        print(f"executing {name}", flush=True)
+        try:
+            regenerate(path)
+        except FigureProblems as problems:
+            print(f"{name} NOT written, its figures have problems:\n{problems}", file=sys.stderr, flush=True)
+            refused.append(str(name))
+    if refused:
+        print(f"not written: {', '.join(refused)}", file=sys.stderr)
+        return 1
     return 0
 
 
