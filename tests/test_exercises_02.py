@@ -76,6 +76,12 @@ def test_spike_count_prediction(capsys):
     exercises_02.check_spike_count_prediction(20)
     assert "fired 20 times in 100 steps" in capsys.readouterr().out
     exercises_02.check_spike_count_prediction(21)  # within one spike
+    # a first miss says what to reconsider without the measured count; the second shows it
+    with pytest.raises(
+        AssertionError, match=r"(?s)^your prediction 25 is outside.*1.0 equals the threshold"
+    ) as first:
+        exercises_02.check_spike_count_prediction(25)
+    assert "20" not in str(first.value)
     with pytest.raises(
         AssertionError, match=r"(?s)expected 20 \(measured\), got 25.*1.0 equals the threshold"
     ):
@@ -94,3 +100,11 @@ def test_checks_leave_the_global_rng_alone():
     exercises_02.check_rate_closed_form(right_rate)
     exercises_02.check_spike_count_prediction(20)
     assert torch.equal(torch.random.get_rng_state(), before[0]) and random.getstate() == before[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()

@@ -68,3 +68,11 @@ def test_checks_leave_the_global_rng_alone():
     exercises_03.check_n_params_two_layers(right_two_layers)
     exercises_03.check_sparse_input_prediction(150_000, 1_505_000)
     assert torch.equal(torch.random.get_rng_state(), before[0]) and random.getstate() == before[1]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_attempts():
+    """Each test meets a prediction's first miss afresh (checking counts the misses per kernel)."""
+    from snn_helpers.course import checking
+
+    checking.forget_attempts()

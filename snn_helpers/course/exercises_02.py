@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from ..neuron import IF
-from .checking import ExerciseError, call, fail, passed
+from .checking import ExerciseError, call, fail, passed, prediction_miss
 from .exercises_01 import FLOAT_SPIKES
 
 
@@ -108,5 +108,5 @@ def check_spike_count_prediction(predicted: float) -> None:
                 "after a reset the n-th step holds n x 0.25; the neuron fires at the first n with "
                 "n x 0.25 > 1, then starts again from 0: one spike every n steps."
             )
-        raise fail(f"{measured} (measured)", predicted, hint)
+        raise prediction_miss("02-3", f"{measured} (measured)", f"{predicted}", hint)
     passed(f"the neuron fired {measured} times in 100 steps (you predicted {predicted})")

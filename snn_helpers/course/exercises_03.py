@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from ..model import Model
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 
 def check_n_params_two_layers(fn: Callable[[int, int, int], int]) -> None:
@@ -64,7 +64,9 @@ def check_sparse_input_prediction(predicted_synops: float, predicted_mult_adds: 
             hint = "that is the unbatched miscount of section 3; the input here has a batch of 1."
         else:
             hint = "torchinfo counts one multiply-add per weight and per bias entry at each of the 10 steps."
-        raise fail(f"{mult_adds:,} (measured)", f"{predicted_mult_adds:,.0f}", hint)
+        raise prediction_miss(
+            "03-2-mult-adds", f"{mult_adds:,} (measured)", f"{predicted_mult_adds:,.0f}", hint
+        )
     if not math.isclose(predicted_synops, synops, rel_tol=0.2):
         if math.isclose(predicted_synops, 5 * synops, rel_tol=0.2):
             hint = "that is the post's input (1 in 2 entries at 1); here 1 entry in 10 is 1."
@@ -77,7 +79,7 @@ def check_sparse_input_prediction(predicted_synops: float, predicted_mult_adds: 
                 "each input at 1 adds its weight to each of the 500 neurons: "
                 "0.1 x 300 inputs x 500 neurons x 10 steps."
             )
-        raise fail(f"about {synops:,} (measured)", f"{predicted_synops:,.0f}", hint)
+        raise prediction_miss("03-2-synops", f"about {synops:,} (measured)", f"{predicted_synops:,.0f}", hint)
     passed(
         f"measured {synops:,} synaptic operations and {mult_adds:,} mult-adds for one sparse sample "
         f"(you predicted {predicted_synops:,.0f} and {predicted_mult_adds:,.0f})"

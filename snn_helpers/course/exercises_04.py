@@ -9,7 +9,7 @@ import torch
 
 from ..data import random_binary_input
 from ..model import Model
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 
 def _close(a: float, b: float) -> bool:
@@ -106,4 +106,6 @@ def check_silent_prediction(fn: Callable[[], float], measured: float, tolerance:
             "too high. Each iteration draws a fresh input, and a neuron near threshold fires on some of "
             "them; each time it fires it gets pushed up and stays awake. Only the ones far below stay silent."
         )
-    raise fail(f"within {tolerance} of the measured {measured:.2f}", f"{predicted:.2f}", hint)
+    raise prediction_miss(
+        "04-3", f"within {tolerance} of the measured {measured:.2f}", f"{predicted:.2f}", hint
+    )

@@ -11,7 +11,7 @@ import torch
 from ..data import random_binary_input
 from ..model import Model
 from ..neuron import IF
-from .checking import ExerciseError, call, fail, isolated_rng, passed
+from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 _N_ITER = 5
 
@@ -169,4 +169,4 @@ def check_gradient_prediction(fn: Callable[[], float], measured: float) -> None:
         )
     else:
         hint = "too low. Look at the largest gradients of the detached run in section 6: this run is alike."
-    raise fail(f"within 1 of log10(max |gradient|) = {actual:.1f}", f"{predicted:g}", hint)
+    raise prediction_miss("05-3", f"within 1 of log10(max |gradient|) = {actual:.1f}", f"{predicted:g}", hint)
