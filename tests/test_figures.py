@@ -266,3 +266,16 @@ def test_a_text_over_the_suptitle():
     fig.suptitle("A title")
     fig.text(0.5, 0.98, "a note", ha="center", va="top")
     assert figcheck.check_figure(fig, DPI) == ['figure title "A title" overlaps figure text "a note"']
+
+
+def test_a_legend_over_part_of_one_curve():
+    # notebook 04's loss figure: a centred legend hides a stretch of one floor curve
+    fig, ax = figure()
+    x = np.arange(100)
+    ax.semilogy(x, 0.19 * np.exp(-x / 150), "-", label="loss, default")
+    ax.semilogy(x, 0.14 * np.exp(-x / 150), ":", label="floor, default")
+    ax.semilogy(x, 0.08 * np.exp(-x / 40), "-", label="loss, uniform")
+    ax.semilogy(x, 0.04 * np.exp(-x / 40), ":", label="floor, uniform")
+    ax.legend(loc="center")
+    problems = figcheck.check_figure(fig, DPI)
+    assert any(p.startswith("axes 1: the legend covers") for p in problems), problems

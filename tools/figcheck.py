@@ -12,7 +12,7 @@
 - **legends**: a line, collection, patch or container whose label does not start with ``_`` without an
   entry of that label in a legend of the figure (its Axes', a neighbour's that serves as the key of
   several panels, or the Figure's); a legend that covers more than
-  ``LEGEND_COVER`` of the points an Axes draws (its lines sampled every few pixels, its markers);
+  ``LEGEND_COVER`` of the points one of its artists draws (a line sampled every 3 pixels, markers);
 - **categories**: where the lines of an Axes plot a small grid of x values (3 to ``MAX_CATEGORIES``
   values, of a line joined through them or shared by two lines; lines with more are curves, markers
   alone at a few x values are events), on a log axis or unevenly spaced, each value has a tick
@@ -51,7 +51,7 @@ MIN_CONTRAST = 48  # a pixel "changes" when a channel moves by this much (of 255
 MIN_PIXELS = 2  # an Axes draws something when at least this many pixels change
 MIN_MARKER_PX = 1.0  # a marker smaller than this (its larger side, in stored pixels) is invisible
 OVERLAP_PX = 1.0  # two boxes overlap when they share more than this, in both directions
-LEGEND_COVER = 0.05  # a legend may cover at most this share of an Axes' drawn points
+LEGEND_COVER = 0.05  # a legend may cover at most this share of one artist's drawn points
 MAX_CATEGORIES = 12
 
 _state = threading.local()
@@ -284,32 +284,25 @@ def check_legends(fig: Figure, renderer) -> list[str]:
         legend = ax.get_legend()
         if legend is not None and legend.get_visible():
             box = legend.get_window_extent(renderer)
-            pts = [
-                p
-                for a in _data(ax)
-                if a.get_visible() and (p := _display_points(ax, a, step=3.0)) is not None
-            ]
-            if pts:
-                allp = np.concatenate(pts)
-                inside_axes = allp[
-                    (allp[:, 0] >= ax.bbox.x0)
-                    & (allp[:, 0] <= ax.bbox.x1)
-                    & (allp[:, 1] >= ax.bbox.y0)
-                    & (allp[:, 1] <= ax.bbox.y1)
-                ]
-                if len(inside_axes):
-                    covered = (
-                        (inside_axes[:, 0] >= box.x0)
-                        & (inside_axes[:, 0] <= box.x1)
-                        & (inside_axes[:, 1] >= box.y0)
-                        & (inside_axes[:, 1] <= box.y1)
+            for artist in _data(ax):
+                pts = _display_points(ax, artist, step=3.0) if artist.get_visible() else None
+                if pts is None:
+                    continue
+                shown = pts[_within(pts, ax.bbox)]
+                if not len(shown):
+                    continue
+                covered = _within(shown, box)
+                share = float(covered.mean())
+                if share > LEGEND_COVER and int(covered.sum()) >= 3:
+                    name = _artist_name(artist)
+                    problems.append(
+                        f"{axes_name(fig, ax)}: the legend covers {share:.0%} of {name}'s plotted points"
                     )
-                    share = float(covered.mean())
-                    if share > LEGEND_COVER and int(covered.sum()) >= 3:
-                        problems.append(
-                            f"{axes_name(fig, ax)}: the legend covers {share:.0%} of the plotted points"
-                        )
     return problems
+
+
+def _within(pts: np.ndarray, box: Bbox) -> np.ndarray:
+    return (pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1)
 
 
 def _display_points(ax: Axes, artist: Artist, step: float | None) -> np.ndarray | None:
