@@ -279,3 +279,17 @@ def test_a_legend_over_part_of_one_curve():
     ax.legend(loc="center")
     problems = figcheck.check_figure(fig, DPI)
     assert any(p.startswith("axes 1: the legend covers") for p in problems), problems
+
+
+def test_a_legend_kept_with_add_artist_counts():
+    # notebook 08's grid: the families' legend kept with add_artist, then a second legend of styles
+    from matplotlib.lines import Line2D
+
+    fig, ax = figure(8.5, 4)
+    ax.plot([0, 1, 2], [0, 1, 0], "-o", label="fast_sigmoid")
+    ax.add_artist(ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0)))
+    styles = [Line2D([], [], color="grey", linestyle="-", label="matched in area")]
+    ax.legend(handles=styles, loc="lower left", bbox_to_anchor=(1.01, 0.0))
+    fig.tight_layout()
+    assert figcheck.check_figure(fig, DPI) == []
+    assert len(figcheck.legends_of(ax)) == 2

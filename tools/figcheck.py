@@ -212,8 +212,8 @@ def _text_boxes(fig: Figure, renderer) -> list[tuple[str, str, Bbox, object]]:
             add("text", f'{an}: title "{t.get_text()}"', t)
         for t in ax.texts:
             add("text", f'{an}: text "{t.get_text()}"', t)
-        if ax.get_legend() is not None:
-            add("legend", f"{an}: legend", ax.get_legend())
+        for k, legend in enumerate(legends_of(ax)):
+            add("legend", f"{an}: legend" + (f" {k + 1}" if k else ""), legend)
     titles = [
         t for attr in ("_suptitle", "_supxlabel", "_supylabel") if (t := getattr(fig, attr, None)) is not None
     ]
@@ -255,6 +255,12 @@ def check_overlaps(fig: Figure, renderer, scale: float = 1.0) -> list[str]:
     return problems
 
 
+def legends_of(ax: Axes) -> list[Legend]:
+    """Every legend drawn on ``ax``: ``ax.legend()``'s and those kept with ``ax.add_artist``."""
+    found = [a for a in ax.get_children() if isinstance(a, Legend)]
+    return found
+
+
 def _legend_texts(legend: Legend | None) -> set[str]:
     return set() if legend is None else {t.get_text() for t in legend.get_texts()}
 
@@ -276,13 +282,14 @@ def check_legends(fig: Figure, renderer) -> list[str]:
         if not ax.get_visible():
             continue
         # the key may be any legend of the figure: one panel's legend often serves its neighbours
-        texts = figure_texts.union(*(_legend_texts(other.get_legend()) for other in fig.axes))
+        texts = figure_texts.union(*(_legend_texts(lg) for other in fig.axes for lg in legends_of(other)))
         for artist in _labelled(ax):
             if str(artist.get_label()) not in texts:
                 kind = type(artist).__name__
                 problems.append(f'{axes_name(fig, ax)}: {kind} "{artist.get_label()}" has no legend entry')
-        legend = ax.get_legend()
-        if legend is not None and legend.get_visible():
+        for legend in legends_of(ax):
+            if not legend.get_visible():
+                continue
             box = legend.get_window_extent(renderer)
             for artist in _data(ax):
                 pts = _display_points(ax, artist, step=3.0) if artist.get_visible() else None
