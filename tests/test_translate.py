@@ -129,6 +129,10 @@ def test_a_composed_message_is_translated_part_by_part():
         "合格：ニューロンは 100 ステップで 20 回発火しました（あなたの予想は 20）"
     )
     assert i18n.localize("v = 1.5", "ja") == "v = 1.5"  # not a checker's message: unchanged
+    braces = "v_values={{0.5, 1.2}}: each factor is -v_t, with its minus sign: the sign flips with every earlier spike."
+    assert i18n.localize(braces, "ja").startswith(
+        "v_values={{0.5, 1.2}}：各因子は"
+    )  # values keep their braces
     assert i18n.localize(english, "en") == english
 
 

@@ -124,6 +124,9 @@ def checker_sources() -> list[Path]:
 
 
 class _Template:
+    """One catalog entry: the English template as a regular expression (a group per field, the same
+    field twice must match the same text) and its translation."""
+
     def __init__(self, english: str, translation: str) -> None:
         self.english, self.translation = english, translation
         parts, groups, pattern = _FIELD.split(english), template_fields(english), ""
@@ -145,11 +148,11 @@ class _Template:
         if found is None:
             return None
         values = {token: localize(found.group(name), lang) for token, name in self.names.items()}
-        return (
-            _FIELD.sub(lambda m: values.get(m.group(0), m.group(0)), self.translation)
-            .replace("{{", "{")
-            .replace("}}", "}")
-        )
+        parts, tokens = _FIELD.split(self.translation), template_fields(self.translation)
+        out = [parts[0].replace("{{", "{").replace("}}", "}")]
+        for token, part in zip(tokens, parts[1:], strict=True):  # values as they are, braces and all
+            out += [values.get(token, token), part.replace("{{", "{").replace("}}", "}")]
+        return "".join(out)
 
 
 def read_po(path: Path) -> dict[str, str]:
