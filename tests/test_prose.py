@@ -110,7 +110,7 @@ def test_what_is_not_a_quoted_number(tmp_path):
         "LaTeX integers $x_{42} = 2(\\sqrt{2} - 1)^{17}$ are not checked.\n"
         "Zenke & Vogels 2021 and (Horowitz, 2014) are citations; L1, float64 and 32-bit are names; "
         "Python 3.11 is a version, so is 2.5.1.\n\n"
-        "**Estimated time:** 35 minutes. **Before this:** 06. **Next:** 12, then 08.\n\n"
+        "**Estimated time:** 35 minutes. **Before this:** 06. **Next:** 12, then 08.\n**Next:** 11 counts.\n\n"
         '## Further reading\n\n- A. Author, "A paper", J. 33(4), 2021, pp. 899-925.\n',
     )
     assert problems(path) == []

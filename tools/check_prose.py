@@ -338,10 +338,6 @@ def prose_numbers(source: str, japanese: bool = False) -> list[tuple[Num, str]]:
     text = "\n".join(lines)
 
     found: list[tuple[int, Num]] = list(latex_nums)
-    setup_spans = []
-    for m in re.finditer(r"^.*$", text, re.MULTILINE):
-        if SETUP_LINE.match(m.group(0)):
-            setup_spans.append((m.start(), m.end()))
     for m in NUMBER.finditer(text):
         start = m.start()
         before = text[max(0, start - 60) : start]
@@ -377,17 +373,15 @@ def prose_numbers(source: str, japanese: bool = False) -> list[tuple[Num, str]]:
         if is_int and _YEAR.fullmatch(raw.strip()):
             if _is_citation_year(text, start, m.end()) or re.match(r"\s*年", after):
                 continue
-        in_setup = next(((a, b) for a, b in setup_spans if a <= start < b), None)
-        if in_setup is not None:
-            line = text[in_setup[0] : start]
-            if re.search(r"(Estimated time|所要時間)[:：]\*\*\s*(約\s*)?$", line):
-                continue  # the estimate
-            if (
-                is_int
-                and re.fullmatch(r"(0[1-9]|1[0-9])", raw.strip())
-                and re.search(r"(Before this|Next|前提|次)[:：]\*\*[^*]*$", line)
-            ):
-                continue  # a notebook named in the setup line
+        line = text[text.rfind("\n", 0, start) + 1 : start]
+        if SETUP_LINE.match(line) and re.search(r"(Estimated time|所要時間)[:：]\*\*\s*(約\s*)?$", line):
+            continue  # the estimate
+        if (
+            is_int
+            and re.fullmatch(r"(0[1-9]|1[0-9])", raw.strip())
+            and re.search(r"\*\*(Before this|Next|前提|次)[:：]\*\*[^*]*$", line)
+        ):
+            continue  # a notebook named in the setup line's Before this / Next
         found.append((start, n))
     found.sort(key=lambda x: x[0])
     plain = source.replace("\r\n", "\n")
