@@ -293,3 +293,22 @@ def test_a_legend_kept_with_add_artist_counts():
     fig.tight_layout()
     assert figcheck.check_figure(fig, DPI) == []
     assert len(figcheck.legends_of(ax)) == 2
+
+
+def test_a_front_through_measured_values_is_not_a_grid():
+    # notebook 11's accuracy against operations: both coordinates are measurements
+    fig, ax = figure()
+    ax.plot([2066.01, 2212.53, 2513.46, 2707.14], [0.90, 0.92, 0.93, 0.94], "o-", label="rate code")
+    ax.plot([12444.4, 12864.0, 13223.0, 13687.4], [0.88, 0.91, 0.92, 0.93], "s--", label="latency code")
+    ax.set_xscale("log")
+    ax.legend(loc="lower right")
+    assert figcheck.check_categories(fig, None) == []
+
+
+def test_a_single_sweep_of_chosen_values_is_a_grid():
+    fig, ax = figure()
+    ax.plot([10, 25, 50, 100, 200], [1, 2, 3, 4, 5], "o-")
+    problems = figcheck.check_figure(fig, DPI)
+    assert len(problems) == 1 and problems[0].startswith(
+        "axes 1: the lines share the x values 10, 25, 50, 100, 200"
+    )

@@ -14,9 +14,9 @@
   several panels, or the Figure's); a legend that covers more than
   ``LEGEND_COVER`` of the points one of its artists draws (a line sampled every 3 pixels, markers);
 - **categories**: where the lines of an Axes plot a small grid of x values (3 to ``MAX_CATEGORIES``
-  values, of a line joined through them or shared by two lines; lines with more are curves, markers
-  alone at a few x values are events), on a log axis or unevenly spaced, each value has a tick
-  with a label.
+  values shared by two lines, or the round values of a line joined through them; lines with more
+  are curves, markers alone at a few x values are events, a line through measured x values a
+  front), on a log axis or unevenly spaced, each value has a tick with a label.
 
 `install()` wraps `matplotlib.backend_bases.FigureCanvasBase.print_figure`, which every display
 of a figure goes through (the inline backend's PNG included), so that each problem is printed to
@@ -337,6 +337,11 @@ def _display_points(ax: Axes, artist: Artist, step: float | None) -> np.ndarray 
     return None
 
 
+def _round(x: float) -> bool:
+    """A value someone chose (0.2, 25, 128, 3e-3): at most three significant digits."""
+    return x == 0 or np.isclose(x, float(f"{x:.3g}"), rtol=1e-9, atol=0)
+
+
 def check_categories(fig: Figure, renderer) -> list[str]:
     """Axes whose lines share a few x values (log or unevenly spaced) without a labelled tick at each."""
     problems = []
@@ -352,11 +357,13 @@ def check_categories(fig: Figure, renderer) -> list[str]:
             if 3 <= len(distinct) <= MAX_CATEGORIES:
                 joined = line.get_linestyle() not in ("None", "none", "", " ") and line.get_linewidth() > 0
                 candidates.append((frozenset(distinct.tolist()), joined))
-        # a grid: the x values of a joined line (a sweep), or x values that two lines share; markers
-        # alone at a few x values (spike times, say) are not categories
+        # a grid: x values that two lines share, or the round x values of a joined line (a sweep of
+        # chosen settings); markers alone at a few x values (spike times) and a line through measured
+        # x values (a Pareto front) are not categories
         values: set[float] = set()
         for i, (xs_i, joined) in enumerate(candidates):
-            if joined or any(xs_i == xs_j for j, (xs_j, _) in enumerate(candidates) if j != i):
+            shared = any(xs_i == xs_j for j, (xs_j, _) in enumerate(candidates) if j != i)
+            if shared or joined and all(_round(x) for x in xs_i):
                 values |= xs_i
         if not 2 <= len(values) <= MAX_CATEGORIES:
             continue
