@@ -312,3 +312,28 @@ def test_a_single_sweep_of_chosen_values_is_a_grid():
     assert len(problems) == 1 and problems[0].startswith(
         "axes 1: the lines share the x values 10, 25, 50, 100, 200"
     )
+
+
+def test_regenerate_refuses_a_notebook_whose_figure_has_a_problem(tmp_path):
+    code = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([0, 1], [0, 1], label='a')\nplt.show()"
+    nb = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": code, "outputs": [], "execution_count": None}
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "99_planted.ipynb"
+    path.write_text(json.dumps(nb))
+    before = path.read_bytes()
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "regenerate.py"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 1
+    assert path.read_bytes() == before  # not written
+    assert 'cell 0: figure check: axes 1: Line2D "a" has no legend entry' in run.stderr
+    assert run.stderr.rstrip().endswith(f"not written: {path}")

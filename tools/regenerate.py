@@ -134,7 +134,7 @@ def main(argv: list[str]) -> int:
     paths = [Path(p) for p in argv] or course_notebooks()
     refused = []
     for path in paths:
-        name = path.relative_to(ROOT) if path.is_absolute() else path
+        name = path.relative_to(ROOT) if path.is_absolute() and path.is_relative_to(ROOT) else path
         print(f"executing {name}", flush=True)
         try:
             regenerate(path)
