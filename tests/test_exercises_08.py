@@ -119,6 +119,19 @@ def test_returning_the_area_is_named_before_any_grid_hint():
 
 
 def test_a_float32_grid_gets_the_float64_hint():
+    # the student's trap: the hints' +-1000/k with millions of points, in torch's default float32
     with pytest.raises(AssertionError) as info:
         exercises_08.check_measured_width(float32_grid)
-    assert "Build the grid in float64 (dtype=torch.float64), or take dx = 2L / (n - 1)" in str(info.value)
+    message = str(info.value)
+    assert message.endswith(
+        "Hint: if your grid is float32 (torch's default), its points near +-1000/k are rounded: x[1] - x[0] "
+        "is not the spacing there. Build the grid in float64 (dtype=torch.float64), or take dx = 2L / (n - 1) "
+        "for n points on [-L, L]."
+    )
+    assert "too coarse" not in message
+    assert torch.get_default_dtype() == torch.float32  # the check put the default back
+
+
+def test_the_solution_with_2_million_float64_points_passes(capsys):
+    exercises_08.check_measured_width(lambda s, k: width(s, k, points=2_000_001))
+    assert capsys.readouterr().out.startswith("passed: your widths match the closed forms")
