@@ -148,9 +148,15 @@ def rate_lower_bound(spikes: torch.Tensor, min_count: float) -> torch.Tensor:
     """Per-neuron lower bound: ``mean_i relu(min_count - c_i)^2``, with ``c_i`` from :func:`mean_counts`.
 
     Zero when every neuron fires at least ``min_count`` times per sample on average; a silent
-    neuron contributes ``min_count^2 / n_neurons`` and a gradient ``-2 min_count / n_neurons`` on
-    each of its spikes, which the surrogate turns into a push up on its membrane (Zenke & Vogels
-    2021). Under the post's rule (no gradient below threshold) a silent neuron gets nothing.
+    neuron contributes ``min_count^2 / n_neurons`` and a gradient ``-2 min_count / (n_neurons *
+    batch)`` on each of its spike entries (each time step of each sample), which the surrogate turns
+    into a push up on its membrane. Under the post's rule (no gradient below threshold) a silent
+    neuron gets nothing.
+
+    A variant: the counts are averaged over the batch *before* the bound (``c_i`` is the batch
+    mean), so a neuron that fires often on one sample of the batch satisfies the bound for all of
+    them. Zenke & Vogels (2021) and Cramer et al. (2020) bound each sample's count and then average
+    the penalties over the samples. For one unbatched sample (the post's task) the two are the same.
 
     Args:
         spikes: ``[time, (batch,) neurons]``.
@@ -183,9 +189,10 @@ def rate_upper_bound(spikes: torch.Tensor, max_count: float) -> torch.Tensor:
 def spike_count_l1(spikes: torch.Tensor) -> torch.Tensor:
     """L1 penalty on activity: the mean spike count per neuron and sample, ``mean_i c_i``.
 
-    Spikes are non-negative, so this is their L1 norm divided by ``batch * neurons``; multiplied by
-    the layer's fan-out it is the layer's SOPs per sample (:func:`synaptic_operations`), so its
-    strength trades accuracy for operations directly (snnTorch's ``l1_rate_sparsity`` sums instead).
+    Spikes are non-negative, so this is their L1 norm divided by ``batch * neurons``. Multiplied by
+    the layer's fan-out it is the layer's SOPs per sample (:func:`synaptic_operations`, averaged
+    over the batch) divided by ``n_neurons``: proportional to the SOPs, so its strength trades
+    accuracy for operations directly (snnTorch's ``l1_rate_sparsity`` sums instead).
 
     Args:
         spikes: ``[time, (batch,) neurons]``.

@@ -13,7 +13,9 @@ whose amplitudes fall off as a power of the frequency::
 
 (``F = ceil(precision^(-1/alpha))`` terms; the larger ``alpha``, the smoother the manifold). A
 sample draws ``u`` uniformly, evaluates the ``n_channels`` functions, rescales each channel to
-[0, 1) over the class's samples and turns the value into the time step of that channel's one spike.
+[0, 1) over the class's samples (per channel and per class, as in Zenke's generator, so every class
+spans the whole time window on every channel: the class is in the joint pattern of the channels, not
+in the range of any one) and turns the value into the time step of that channel's one spike.
 So every sample has exactly one spike per channel: spike counts are the same for every sample of
 every class, and all the information is in the timing.
 

@@ -81,6 +81,32 @@ def test_lower_bound_gradient_reaches_only_neurons_below_the_bound():
     torch.testing.assert_close(spikes.grad, expected)
 
 
+def test_docstring_factors_with_a_batch():
+    # N = 5 neurons, B = 4 samples, 10 steps (the review's probe1 shape).
+    n_steps, batch, n_neurons = 10, 4, 5
+    silent = torch.zeros(n_steps, batch, n_neurons, requires_grad=True)
+    rate_lower_bound(silent, 1.0).backward()
+    # -2 min_count / (n_neurons * batch) = -2 / 20 = -0.1 on every entry, not -2 / 5 = -0.4
+    torch.testing.assert_close(silent.grad, torch.full((n_steps, batch, n_neurons), -0.1))
+    # The batch is averaged before the bound: neuron 0 fires 4 times on sample 0 only (batch mean 1),
+    # so min_count = 1 is met for it, although it is silent on samples 1 to 3.
+    spikes = torch.zeros(n_steps, batch, n_neurons)
+    spikes[:4, 0, 0] = 1
+    spikes[:, :, 1:] = 1  # the other neurons fire on every step of every sample
+    assert rate_lower_bound(spikes, 1.0).item() == 0.0
+    per_sample = torch.relu(1.0 - spikes.sum(dim=0)).pow(2).mean()  # bound per sample, then mean
+    assert per_sample.item() == pytest.approx(3 / (batch * n_neurons))
+    # spike_count_l1 * fan_out = SOPs per sample (batch mean) / n_neurons
+    counts = torch.zeros(n_steps, batch, n_neurons)
+    counts[:3, 0, 0] = 1
+    counts[:, 1, 2] = 1
+    counts[5, 3, 4] = 1  # 3 + 10 + 1 = 14 spikes over 4 samples
+    fan_out = 7
+    sops = synaptic_operations(counts, fan_out).float().mean()
+    assert sops.item() == pytest.approx(14 * 7 / 4)
+    assert (spike_count_l1(counts) * fan_out).item() == pytest.approx(sops.item() / n_neurons)
+
+
 def test_l1_gradient_is_uniform():
     spikes = torch.zeros(4, 2, 5, requires_grad=True)
     spike_count_l1(spikes).backward()
