@@ -251,7 +251,12 @@ def check_overlaps(fig: Figure, renderer, scale: float = 1.0) -> list[str]:
     boxes = _text_boxes(fig, renderer)
     for (_, n1, b1, _), (_, n2, b2, _) in itertools.combinations(boxes, 2):
         if _overlap(b1, b2, scale):
-            problems.append(f"{n1} overlaps {n2}")
+            head1, _, tail1 = n1.rpartition(": ")
+            head2, _, tail2 = n2.rpartition(": ")
+            if head1 and head1 == head2:  # one Axes: name it once
+                problems.append(f"{head1}: {tail1} overlaps {tail2}")
+            else:
+                problems.append(f"{n1} overlaps {n2}")
     return problems
 
 
