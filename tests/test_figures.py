@@ -334,3 +334,23 @@ def test_regenerate_refuses_a_notebook_whose_figure_has_a_problem(tmp_path):
     assert path.read_bytes() == before  # not written
     assert 'cell 0: figure check: axes 1: Line2D "a" has no legend entry' in run.stderr
     assert run.stderr.rstrip().endswith(f"not written: {path}")
+
+
+def test_the_command_line_names_the_cell(tmp_path):
+    code = "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([0, 1], [0, 1], label='a')\nplt.show()"
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": "A figure:"},
+        {"cell_type": "code", "metadata": {}, "source": code, "outputs": [], "execution_count": None},
+    ]
+    path = tmp_path / "99_planted.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    before = path.read_bytes()
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "figcheck.py"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 1, run.stderr
+    assert run.stdout == f'{path} cell 1: figure check: axes 1: Line2D "a" has no legend entry\n'
+    assert path.read_bytes() == before

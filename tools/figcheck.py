@@ -25,6 +25,9 @@ no such line), and tools/regenerate.py refuses to store the notebook. The kernel
 regenerate start run `install()` from an IPython startup file in a temporary IPYTHONDIR
 (tools/course_files.py, `figure_check_env`); a learner's JupyterLab never loads it, and the library
 (snn_helpers) never imports this module.
+
+``python tools/figcheck.py NOTEBOOK ...`` executes notebooks (never in place) and names each problem
+with its cell: strict nbval only says that a cell printed an unexpected stderr.
 """
 
 from __future__ import annotations
@@ -481,6 +484,43 @@ def report(fig: Figure, dpi: float | str | None = None) -> list[str]:
     return problems
 
 
+def main(argv: list[str]) -> int:
+    """``python tools/figcheck.py NOTEBOOK ...``: execute each notebook (in memory, never in place) with
+    the check, print ``NOTEBOOK cell N: figure check: ...`` per problem; exit status 1 if any. Strict
+    nbval only says "Unexpected output fields from running code: {'stderr'}"; this names the problem."""
+    import os
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from course_files import NOTEBOOK_ENV, figure_check_env
+
+    os.environ.update(NOTEBOOK_ENV)
+    os.environ.update(figure_check_env())
+    failed = False
+    for name in argv:
+        path = Path(name)
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb,
+            timeout=600,
+            kernel_name="python3",
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        client.execute()
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    for line in out.get("text", "").splitlines():
+                        if line.startswith(PREFIX):
+                            print(f"{name} cell {i}: {line}", flush=True)
+                            failed = True
+    return 1 if failed else 0
+
+
 def uninstall() -> None:
     """Undo `install()` (for tests)."""
     from matplotlib.backend_bases import FigureCanvasBase
@@ -488,3 +528,7 @@ def uninstall() -> None:
     wrapped = getattr(FigureCanvasBase.print_figure, "__wrapped__", None)
     if wrapped is not None and getattr(FigureCanvasBase.print_figure, "_figure_check", False):
         FigureCanvasBase.print_figure = wrapped
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
