@@ -354,3 +354,9 @@ def test_the_command_line_names_the_cell(tmp_path):
     assert run.returncode == 1, run.stderr
     assert run.stdout == f'{path} cell 1: figure check: axes 1: Line2D "a" has no legend entry\n'
     assert path.read_bytes() == before
+
+
+def test_a_tight_savefig_setting_does_not_change_the_measure():
+    with matplotlib.rc_context({"savefig.bbox": "tight"}):
+        test_an_invisible_raster_is_caught()
+        assert figcheck.check_figure(clean_figure(), DPI) == []

@@ -413,15 +413,27 @@ def _drawn_renderer(fig: Figure):
 
 
 def _render(fig: Figure, dpi: float) -> np.ndarray:
-    """The figure as an RGBA array at ``dpi`` (the whole canvas, not cropped)."""
+    """The figure as an RGBA uint8 array at ``dpi``: the whole canvas, whatever ``savefig.bbox`` says."""
+    from matplotlib.image import imread
+
     buf = io.BytesIO()
     with _inside():
-        fig.savefig(buf, format="rgba", dpi=dpi, facecolor="white", edgecolor="white", transparent=False)
-    width, height = (int(round(v)) for v in fig.get_size_inches() * dpi)
-    data = np.frombuffer(buf.getvalue(), dtype=np.uint8)
-    if data.size != width * height * 4:  # matplotlib rounds the canvas its own way
-        height = data.size // 4 // width
-    return data[: width * height * 4].reshape(height, width, 4)
+        fig.savefig(
+            buf,
+            format="png",
+            dpi=dpi,
+            facecolor="white",
+            edgecolor="white",
+            transparent=False,
+            bbox_inches=fig.bbox_inches,
+        )
+    buf.seek(0)
+    image = imread(buf, format="png")
+    if image.dtype != np.uint8:
+        image = np.round(image * 255).astype(np.uint8)
+    if image.shape[2] == 3:
+        image = np.dstack([image, np.full(image.shape[:2], 255, np.uint8)])
+    return image
 
 
 def _render_without(fig: Figure, dpi: float, artists: Iterable[Artist]) -> np.ndarray:
