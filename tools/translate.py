@@ -45,6 +45,7 @@ LANG = "ja"
 LOCALE_DIR = ROOT / "locale" / LANG
 OUT_DIR = ROOT / "notebooks" / LANG
 FIXED_DATE = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
+PASSED = "passed: "  # the checkers' one printed line (snn_helpers/course/checking.py, passed)
 CHECKERS = "checkers"  # the name of the checkers' catalog on the command line
 CHECKER_CATALOG = i18n.CATALOG_DIR / LANG / "checkers.po"
 
@@ -179,13 +180,16 @@ def japanese_notebook(notebook: Path) -> nbformat.NotebookNode:
 
 
 def japanese_outputs(outputs: list) -> list:
-    """Code cell outputs as the Japanese notebook prints them: each printed line that the checkers'
-    catalog knows ("passed: ...") in Japanese, everything else as it is."""
+    """Code cell outputs as the Japanese notebook prints them: each checker's "passed: ..." line in
+    Japanese, everything else as it is (a notebook's own print that happens to match a message
+    template, "shape (10, 4, 500)" say, is the notebook's, printed in English by both editions)."""
     rendered = copy.deepcopy(outputs)
     for output in rendered:
         if output.get("output_type") == "stream" and output.get("name") == "stdout":
             lines = output["text"].split("\n")
-            output["text"] = "\n".join(i18n.localize(line, LANG) for line in lines)
+            output["text"] = "\n".join(
+                i18n.localize(line, LANG) if line.startswith(PASSED) else line for line in lines
+            )
     return rendered
 
 
