@@ -30,7 +30,15 @@ from .ensemble import (
 from .fused import IFSequence, if_sequence
 from .model import Model
 from .neuron import IF, RESETS
-from .plotting import plot_confusion, plot_loss, plot_membrane, plot_raster, plot_surrogates, use_course_style
+from .plotting import (
+    plot_confusion,
+    plot_loss,
+    plot_membrane,
+    plot_raster,
+    plot_surrogates,
+    plot_unrolled_if,
+    use_course_style,
+)
 from .profiling import saved_megabytes
 from .readout import READOUTS, ReadoutSNN, evaluate_readout, leaky_integrate, scores_over_time, train_readout
 from .recurrent import RecurrentLIF, RecurrentLIFSequence, recurrent_lif_sequence
@@ -70,6 +78,7 @@ __all__ = [
     "plot_membrane",
     "plot_raster",
     "plot_surrogates",
+    "plot_unrolled_if",
     "random_binary_input",
     "rate_encode",
     "rate_loss",

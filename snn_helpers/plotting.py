@@ -175,3 +175,50 @@ def plot_confusion(
     ax.set(title=title, xlabel="predicted class", ylabel="true class", xticks=range(n), yticks=range(n))
     ax.grid(False)
     return fig, ax
+
+
+def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
+    """Draw the IF recurrence unrolled over ``n_steps`` time steps, with its backward quantities.
+
+    Forward (solid): ``I_t -> v_t`` and ``v_t -> v_{t+1}`` in black, the spike ``v_t -> s_t`` in
+    orange (its backward uses the surrogate g), the reset ``s_t -> v_{t+1}`` in red. Backward
+    (dashed blue): ``e_t`` from the loss L into each spike, ``a_{t+1}`` from each step back to the one
+    before. Introduced in notebook 06 (the backward pass through time, by hand).
+    """
+    from matplotlib.lines import Line2D
+
+    check_positive("n_steps", n_steps, integer=True)
+    fig, ax = plt.subplots(figsize=(2 * n_steps, 4))
+
+    def arrow(
+        start: tuple[float, float], end: tuple[float, float], color: str = "k", style: str = "-"
+    ) -> None:
+        ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "color": color, "linestyle": style})
+
+    box = {"boxstyle": "round", "fc": "w"}
+    middle = n_steps - 1
+    for t in range(n_steps):
+        for y, name in [(3, f"$I_{t}$"), (2, f"$v_{t}$"), (1, f"$s_{t}$")]:
+            ax.text(2 * t, y, name, ha="center", va="center", fontsize=12, bbox=box)
+        arrow((2 * t, 2.8), (2 * t, 2.2))  # I_t -> v_t
+        arrow((2 * t, 1.8), (2 * t, 1.2), "C1")  # v_t -> s_t
+        arrow((middle, 0.15), (2 * t, 0.8), "C0", "--")  # e_t from the loss into s_t
+        ax.text(2 * t + (-0.35 if 2 * t < middle else 0.35), 0.55, f"$e_{t}$", color="C0", ha="center")
+        if t < n_steps - 1:  # the membrane carries over, the spike resets it, a_{t+1} flows back
+            arrow((2 * t + 0.25, 2), (2 * t + 1.75, 2))
+            arrow((2 * t + 0.25, 1.1), (2 * t + 1.75, 1.9), "C3")
+            arrow((2 * t + 1.75, 2.3), (2 * t + 0.25, 2.3), "C0", "--")
+            ax.text(2 * t + 1, 2.45, f"$a_{t + 1}$", color="C0", ha="center")
+    ax.text(middle, 0, "$L$", ha="center", va="center", fontsize=12, bbox=box)
+    ax.text(2 * n_steps - 1.4, 1.5, "...", fontsize=14)
+    ax.set(xlim=(-0.7, 2 * n_steps - 0.8), ylim=(-0.4, 3.4), xticks=[], yticks=[])
+    ax.set_title("The IF recurrence unrolled over time")
+    keys = [
+        ("k", "-", "forward"),
+        ("C1", "-", "spike (backward: g)"),
+        ("C3", "-", "reset"),
+        ("C0", "--", "backward"),
+    ]
+    handles = [Line2D([], [], color=c, linestyle=ls, label=text) for c, ls, text in keys]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=4, frameon=False)
+    return fig, ax

@@ -16,6 +16,7 @@ from snn_helpers import (  # noqa: E402
     plot_membrane,
     plot_raster,
     plot_surrogates,
+    plot_unrolled_if,
 )
 
 
@@ -120,3 +121,24 @@ def test_surrogates_and_confusion():
     fig, ax = plot_confusion(torch.tensor([[3, 1], [0, 4]]))
     assert labelled(ax) and sorted(t.get_text() for t in ax.texts) == ["1", "3", "4"]
     plt.close("all")
+
+
+def test_plot_unrolled_if_draws_each_step_and_the_backward_quantities():
+    fig, ax = plot_unrolled_if(3)
+    texts = {t.get_text() for t in ax.texts}
+    assert {"$I_0$", "$v_2$", "$s_1$", "$e_2$", "$a_1$", "$a_2$", "$L$"} <= texts
+    assert "$a_3$" not in texts  # nothing flows back from a step after the last
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "forward",
+        "spike (backward: g)",
+        "reset",
+        "backward",
+    ]
+    plt.close(fig)
+
+
+def test_plot_unrolled_if_refuses_a_bad_step_count():
+    with pytest.raises(ValueError, match="n_steps"):
+        plot_unrolled_if(0)
+    with pytest.raises(TypeError, match="n_steps"):
+        plot_unrolled_if(2.5)
