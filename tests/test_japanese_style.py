@@ -65,6 +65,15 @@ def test_planted_typography():
     assert found[4][1].startswith("'*膜電位*'")
 
 
+def test_italics_between_japanese_words():
+    # Python's \w matches kana and kanji: italics with Japanese on both sides were once missed
+    assert rules("スパイクが*いつ*来るかで、*すべての*ニューロンに") == [
+        ("italics", "'*いつ*': no italics on Japanese (use **bold** or 「」)"),
+        ("italics", "'*すべての*': no italics on Japanese (use **bold** or 「」)"),
+    ]
+    assert rules("スパイクが**いつ**来るかで、変数 snake_case_name と a*b*c は") == []
+
+
 def test_what_is_not_japanese_prose():
     text = (
         "コードは `f(x): return x.y?` です。\n\n```python\nprint('こんにちは.')\n```\n\n"
