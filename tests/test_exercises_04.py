@@ -15,7 +15,9 @@ def test_right_answers_pass(capsys):
     exercises_04.check_silent_fraction(right_silent)
     exercises_04.check_prediction_is_a_fraction(lambda: 0.3)
     exercises_04.check_silent_prediction(lambda: 0.3, 0.31)
-    assert capsys.readouterr().out.count("passed") == 4
+    out = capsys.readouterr().out
+    assert out.count("passed") == 4
+    assert out.endswith("passed: your prediction 0.30 is within 0.1 of the measured fraction (table above)\n")
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ no "news" question, and the README tells a learner where the solutions are."""
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -135,3 +136,47 @@ def test_nbgrader_metadata_marks_exercises_and_their_checks():
     assert meta[2]["grade"] and meta[2]["locked"] and meta[2]["points"] == 1
     assert meta[2]["grade_id"] == "nb07-exercise-1-check" and meta[4]["grade_id"] == "nb07-exercise-2"
     assert {m["schema_version"] for m in meta if m} == {3}
+
+
+EXERCISE_LABEL = re.compile(r"\*\*(?:Exercise|演習) (\d+)")
+
+
+def exercise_labels(nb: nbformat.NotebookNode) -> list[tuple[int, int]]:
+    """(label number, number of solution cells before it plus one) for each exercise's solution cell: the
+    label is the last "**Exercise N" (or "**演習 N") of the markdown above the solution cell."""
+    found, label, solutions = [], None, 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            labels = EXERCISE_LABEL.findall(cell.source)
+            label = int(labels[-1]) if labels else label
+        elif "### BEGIN SOLUTION" in cell.source:
+            solutions += 1
+            found.append((label, solutions))
+            label = None
+    return found
+
+
+def test_exercise_labels_of_a_planted_notebook():
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    solution = "### BEGIN SOLUTION\nx = 1\n### END SOLUTION"
+    nb = nbformat.v4.new_notebook(
+        cells=[md("**Exercise 3 (a prediction).**"), code(solution), md("**演習 1.**")]
+    )
+    nb.cells.append(code(solution))
+    assert exercise_labels(nb) == [(3, 1), (1, 2)]  # out of order: the test below fails on it
+    nb.cells.append(code(solution))  # a solution cell with no label of its own
+    assert exercise_labels(nb)[-1] == (None, 3)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*course_notebooks(), *sorted((ROOT / "notebooks" / "ja").glob("[0-9][0-9]_*.ipynb"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_exercises_are_numbered_in_the_order_a_learner_meets_them(path):
+    labels = exercise_labels(nbformat.read(path, as_version=4))
+    assert labels, f"{path.name}: no exercise"
+    assert all(label == position for label, position in labels), (
+        f"{path.relative_to(ROOT)}: exercise labels {[label for label, _ in labels]} above its solution cells "
+        f"1 to {len(labels)}: number them in the order they come"
+    )

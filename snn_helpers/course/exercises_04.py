@@ -93,7 +93,9 @@ def check_silent_prediction(fn: Callable[[], float], measured: float, tolerance:
     with the measured one."""
     predicted = _prediction(fn)
     if abs(predicted - measured) <= tolerance:
-        passed(f"your prediction is within {tolerance} of the measured fraction")
+        passed(
+            f"your prediction {predicted:.2f} is within {tolerance} of the measured fraction (table above)"
+        )
         return
     if predicted < measured:
         hint = (
