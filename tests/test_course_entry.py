@@ -181,8 +181,8 @@ def checkout(tmp_path):
     return root
 
 
-def make_venv(root: Path, version: str, home: str = "/usr/bin") -> Path:
-    venv = root / ".venv"
+def make_venv(root: Path, version: str, home: str = "/usr/bin", name: str = ".venv") -> Path:
+    venv = root / name
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").write_text("")
     (venv / "pyvenv.cfg").write_text(
@@ -267,7 +267,7 @@ def recorded(checkout, monkeypatch, no_usual_folders):
         command = [str(c) for c in command]
         steps.append(command)
         if command[1:3] == ["-m", "venv"]:
-            make_venv(Path(command[3]).parent, "3.11.7")
+            make_venv(Path(command[3]).parent, "3.11.7", name=Path(command[3]).name)
 
     monkeypatch.setattr(course, "ROOT", checkout)
     monkeypatch.setattr(course, "run", run)
@@ -319,6 +319,24 @@ def test_a_ready_venv_runs_no_step_and_needs_no_interpreter_search(recorded, che
     monkeypatch.setattr(course, "find_python", lambda *a, **k: pytest.fail("searched for a Python"))
     assert course.main(["setup"]) == 0
     assert recorded == [] and "course: .venv is ready (Python 3.11.7)" in capsys.readouterr().out
+
+
+def test_bench_installs_the_peers_into_their_own_venv_not_the_learners(recorded, checkout, tmp_path):
+    (checkout / "benchmarks").mkdir(exist_ok=True)
+    (checkout / "benchmarks" / "requirements.txt").write_text("snntorch==1.0.0\n")
+    good = fake_python(tmp_path / "bin", "python3.11", (3, 11, 7))
+    assert course.main(["bench", "--python", str(good), "--torch-index", ""]) == 0
+    bench = checkout / ".venv-bench"
+    python = str(course.venv_python(bench))
+    assert recorded[0] == [str(good), "-m", "venv", str(bench)]
+    installs = [step for step in recorded if step[1:3] == ["-m", "pip"]]
+    assert all(step[0] == python for step in installs) and not (checkout / ".venv").exists()
+    assert [python, *course.PIP, "--quiet", "--no-deps", "-r", "benchmarks/requirements.txt"] in installs
+    assert [step[1] for step in recorded if step[1].startswith("benchmarks/")] == [
+        "benchmarks/bench_training_step.py",
+        "benchmarks/bench_recurrent.py",
+        "benchmarks/bench_ensemble.py",
+    ]
 
 
 def test_the_makefile_is_a_thin_wrapper_over_the_entry():

@@ -609,7 +609,7 @@ COMMANDS = {
     "html-student": "the same site from the student copies (solutions out, no outputs) into html-student/",
     "time-notebooks": "seconds each notebook takes to execute (median of 3; run on an idle machine)",
     "study-temporal": "notebook 08's surrogate grid on notebook 12's temporal task (docs/studies.md)",
-    "bench": "speed of a training step against snnTorch, SpikingJelly, Norse (installs them into .venv)",
+    "bench": "training-step speed against snnTorch, SpikingJelly, Norse (own venv: .venv-bench)",
     "check-nbgrader": "nbgrader's generate_assignment takes every notebook (own venv: .venv-nbgrader)",
     "lock": 'recompile requirements.txt from requirements.in (docs/maintaining.md, "Bumping a pin")',
     "class-env": "teachers: .venv-class, the course's pins + jupyterhub, nbgitpuller, nbgrader (about 90 s)",
@@ -695,6 +695,20 @@ def main(argv: list) -> int:
             if script:
                 run([python, script, *args.rest], child_env(ROOT / ".venv-class"))
             return 0
+        if command == "bench":  # the peers in a venv of their own: the learners' .venv never holds them
+            python = own_venv(
+                ".venv-bench",
+                [
+                    ["-r", "requirements.txt"],
+                    ["--no-deps", "-r", "benchmarks/requirements.txt"],
+                    ["--no-deps", "--no-build-isolation", "-e", "."],
+                ],
+                ["requirements.txt", "benchmarks/requirements.txt", "pyproject.toml"],
+                args,
+            )
+            for script in ("bench_training_step.py", "bench_recurrent.py", "bench_ensemble.py"):
+                in_venv(python, f"benchmarks/{script}")
+            return 0
         python = setup(args)
         if command == "setup":
             say("next: python tools/course.py lab-student (or make lab-student)")
@@ -733,10 +747,6 @@ def main(argv: list) -> int:
             in_venv(python, "benchmarks/time_notebooks.py", *args.rest)
         elif command == "study-temporal":
             in_venv(python, "tools/temporal_grid.py", *args.rest)
-        elif command == "bench":
-            in_venv(python, *PIP[1:], "--quiet", "--no-deps", "-r", "benchmarks/requirements.txt")
-            for script in ("bench_training_step.py", "bench_recurrent.py", "bench_ensemble.py"):
-                in_venv(python, f"benchmarks/{script}")
         elif command == "check-nbgrader":
             own_venv(".venv-nbgrader", [["nbgrader==0.9.6"]], [], args)
             tool = venv_bin(ROOT / ".venv-nbgrader") / ("nbgrader.exe" if os.name == "nt" else "nbgrader")
