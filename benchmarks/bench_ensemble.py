@@ -35,8 +35,8 @@ import time
 import torch
 
 from snn_helpers import set_seed
-from snn_helpers.digits import DigitsSNN, load_digits_split, train_digits
-from snn_helpers.ensemble import DigitsEnsemble, Member, train_digits_ensemble
+from snn_helpers.course.ensemble import DigitsEnsemble, Member, train_digits_ensemble
+from snn_helpers.tasks.digits import DigitsSNN, load_digits_split, train_digits
 
 FAMILIES = ["fast_sigmoid", "sigmoid", "atan", "triangle", "boxcar"]
 SETTINGS = {"n_time": 10, "lr": 3e-3, "batch_size": 64}

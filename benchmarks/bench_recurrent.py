@@ -9,7 +9,7 @@ The network: Linear(100 -> hidden) input, then `hidden` LIF neurons with a recur
 previous step's spikes, leak beta = 0.9, threshold 1, reset to 0; input `[steps, batch, 100]` of
 0s and 1s (each 1 with probability 0.2); loss `(mean(spikes) - 0.1) ** 2`, which keeps the neurons
 firing. Implementations, each the way its documentation writes it:
-- course loop:  snn_helpers.recurrent.RecurrentLIF(engine="loop"), step by step under autograd;
+- course loop:  snn_helpers.core.recurrent.RecurrentLIF(engine="loop"), step by step under autograd;
 - course fused: RecurrentLIF(engine="fused"): one input matmul, the recurrence in one autograd Function;
 - snnTorch:     Linear per step + snntorch.RLeaky(beta, linear_features=hidden, reset_mechanism="zero");
 - SpikingJelly: Linear over all steps + layer.LinearRecurrentContainer(neuron.LIFNode(tau=10,
@@ -38,9 +38,10 @@ import torch
 from harness import interleaved_medians
 from torch import nn
 
-from snn_helpers import recurrent_kernel, set_seed
-from snn_helpers.profiling import saved_megabytes
-from snn_helpers.recurrent import RecurrentLIF
+from snn_helpers import set_seed
+from snn_helpers.core import recurrent_kernel
+from snn_helpers.core.profiling import saved_megabytes
+from snn_helpers.core.recurrent import RecurrentLIF
 
 SIZES = [(1, 100, 256), (128, 100, 256)]
 SIZE_INPUT = 100

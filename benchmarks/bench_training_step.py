@@ -30,7 +30,7 @@ from harness import interleaved_medians
 from torch import nn
 
 from snn_helpers import Model, set_seed
-from snn_helpers.profiling import saved_megabytes
+from snn_helpers.core.profiling import saved_megabytes
 
 SIZES = [(1, 10, 500), (128, 10, 500), (128, 100, 500)]
 SIZE_INPUT = 300

@@ -1,13 +1,23 @@
 """snn_helpers: the library of the course "Training a spiking network with surrogate gradients".
 
-Each name says in its docstring which notebook introduces it. The core is re-exported here; the
-tasks (``snn_helpers.digits``, ``snn_helpers.randman``) and the course's scaffolding
-(``snn_helpers.course``: exercise checkers, notebook-only runs) are imported from their modules.
+Three layers (docs/maintaining.md, "Architecture"), each importing only from the ones below it:
+
+- ``snn_helpers.core``: spike function, neuron, engines and their kernels, spike codes, readouts,
+  activity, plotting;
+- ``snn_helpers.tasks``: the post's task (``post``), the digits (``digits``), Randman (``randman``):
+  data, networks, training;
+- ``snn_helpers.course``: the exercise checkers, the notebooks' repeated runs, the ensembles.
+
+This module re-exports the core and the post's task, the names the first notebooks use; the other
+tasks and the course are imported from their modules. Each name says in its docstring which
+notebook introduces it. The 0.2 module paths (``snn_helpers.digits``, ...) still import for one
+version, with a DeprecationWarning (``snn_helpers._moved``).
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
-from .activity import (
+from . import _moved
+from .core.activity import (
     count_synops,
     dense_macs,
     mean_counts,
@@ -16,21 +26,18 @@ from .activity import (
     spike_count_l1,
     synaptic_operations,
 )
-from .data import random_binary_input, set_seed
-from .encoding import CODES, encode, latency_encode, latency_times, rate_encode
-from .ensemble import (
-    DigitsEnsemble,
-    EnsembleHistory,
-    Member,
-    PostEnsemble,
-    evaluate_ensemble,
-    train_digits_ensemble,
-    train_post_ensemble,
+from .core.encoding import (
+    CODES,
+    encode,
+    latency_encode,
+    latency_times,
+    permute_times,
+    random_binary_input,
+    rate_encode,
 )
-from .fused import IFSequence, if_sequence
-from .model import Model
-from .neuron import IF, RESETS
-from .plotting import (
+from .core.fused import IFSequence, if_sequence
+from .core.neuron import IF, RESETS
+from .core.plotting import (
     plot_confusion,
     plot_loss,
     plot_membrane,
@@ -39,11 +46,14 @@ from .plotting import (
     plot_unrolled_if,
     use_course_style,
 )
-from .profiling import saved_megabytes
-from .readout import READOUTS, ReadoutSNN, evaluate_readout, leaky_integrate, scores_over_time, train_readout
-from .recurrent import RecurrentLIF, RecurrentLIFSequence, recurrent_lif_sequence
-from .spike import SURROGATES, Heaviside, SurrogateSpike, spike, surrogate_grad
-from .training import History, rate_loss, train
+from .core.profiling import saved_megabytes
+from .core.readout import READOUTS, leaky_integrate, scores_over_time
+from .core.recurrent import RecurrentLIF, RecurrentLIFSequence, recurrent_lif_sequence
+from .core.seed import set_seed
+from .core.spike import SURROGATES, Heaviside, SurrogateSpike, spike, surrogate_grad
+from .tasks.post import History, Model, rate_loss, train
+
+_moved.install()
 
 __all__ = [
     "CODES",
@@ -51,28 +61,22 @@ __all__ = [
     "READOUTS",
     "RESETS",
     "SURROGATES",
-    "DigitsEnsemble",
-    "EnsembleHistory",
     "Heaviside",
     "History",
     "IFSequence",
-    "Member",
     "Model",
-    "PostEnsemble",
-    "ReadoutSNN",
     "RecurrentLIF",
     "RecurrentLIFSequence",
     "SurrogateSpike",
     "count_synops",
     "dense_macs",
     "encode",
-    "evaluate_ensemble",
-    "evaluate_readout",
     "if_sequence",
     "latency_encode",
     "latency_times",
     "leaky_integrate",
     "mean_counts",
+    "permute_times",
     "plot_confusion",
     "plot_loss",
     "plot_membrane",
@@ -93,8 +97,34 @@ __all__ = [
     "surrogate_grad",
     "synaptic_operations",
     "train",
-    "train_digits_ensemble",
-    "train_post_ensemble",
-    "train_readout",
     "use_course_style",
 ]
+
+_LEFT_THE_TOP = {  # 0.2 top-level names that are not core: where they live now
+    "DigitsEnsemble": "course.ensemble",
+    "EnsembleHistory": "course.ensemble",
+    "Member": "course.ensemble",
+    "PostEnsemble": "course.ensemble",
+    "evaluate_ensemble": "course.ensemble",
+    "train_digits_ensemble": "course.ensemble",
+    "train_post_ensemble": "course.ensemble",
+    "ReadoutSNN": "tasks.digits",
+    "evaluate_readout": "tasks.digits",
+    "train_readout": "tasks.digits",
+}
+
+
+def __getattr__(name: str) -> object:
+    """The 0.2 top-level names of the tasks and the course, for one version, with a warning."""
+    home = _LEFT_THE_TOP.get(name)
+    if home is None:
+        raise AttributeError(f"module 'snn_helpers' has no attribute {name!r}")
+    import importlib
+    import warnings
+
+    warnings.warn(
+        f"snn_helpers.{name} moved to snn_helpers.{home}.{name} in 0.3; the old name goes in 0.4",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(importlib.import_module(f"snn_helpers.{home}"), name)

@@ -5,7 +5,7 @@ from types import ModuleType
 
 import pytest
 
-from snn_helpers import kernel
+from snn_helpers.core import kernel
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import torch
 from torchinfo import summary
 
 from snn_helpers import Model
-from snn_helpers.activity import (
+from snn_helpers.core.activity import (
     count_synops,
     dense_macs,
     mean_counts,
@@ -14,8 +14,7 @@ from snn_helpers.activity import (
     spike_count_l1,
     synaptic_operations,
 )
-from snn_helpers.digits import DigitsSNN
-from snn_helpers.readout import ReadoutSNN
+from snn_helpers.tasks.digits import DigitsSNN, ReadoutSNN
 
 
 def test_synaptic_operations_by_hand():

@@ -3,13 +3,13 @@
 import pytest
 import torch
 
-from snn_helpers.digits import (
+from snn_helpers.core.encoding import rate_encode
+from snn_helpers.tasks.digits import (
     DigitsMLP,
     DigitsSNN,
     count_top_ties,
     evaluate,
     load_digits_split,
-    rate_encode,
     train_digits,
     training_step,
 )
@@ -59,7 +59,7 @@ def test_network_shapes_and_counts():
 def test_network_errors():
     with pytest.raises(ValueError, match=r"spikes must have shape \[time, batch, 64\]; got \(5, 64\)"):
         DigitsSNN()(torch.zeros(5, 64))
-    with pytest.raises(ValueError, match=r"bias_init must be one of 'default', 'uniform'; got 'zero'"):
+    with pytest.raises(ValueError, match=r"bias_init must be one of 'uniform', 'default'; got 'zero'"):
         DigitsSNN(bias_init="zero")
     with pytest.raises(ValueError, match=r"surrogate must be one of"):
         DigitsSNN(surrogate="relu")

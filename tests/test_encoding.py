@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from snn_helpers.digits import rate_encode as digits_rate_encode
-from snn_helpers.encoding import CODES, encode, latency_encode, latency_times, rate_encode
+from snn_helpers.core.encoding import CODES, encode, latency_encode, latency_times, rate_encode
+from snn_helpers.core.encoding import rate_encode as digits_rate_encode
 
 
 def test_latency_times_by_hand():

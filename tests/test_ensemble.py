@@ -3,10 +3,9 @@
 import pytest
 import torch
 
-import snn_helpers.ensemble as ensemble_module
+import snn_helpers.course.ensemble as ensemble_module
 from snn_helpers import Model, random_binary_input, set_seed, surrogate_grad, train
-from snn_helpers.digits import DigitsSNN, evaluate, load_digits_split, train_digits
-from snn_helpers.ensemble import (
+from snn_helpers.course.ensemble import (
     DigitsEnsemble,
     Member,
     PostEnsemble,
@@ -15,6 +14,7 @@ from snn_helpers.ensemble import (
     train_digits_ensemble,
     train_post_ensemble,
 )
+from snn_helpers.tasks.digits import DigitsSNN, evaluate, load_digits_split, train_digits
 
 POST_MEMBERS = [Member(0, "atan"), Member(1, "fast_sigmoid", 3.0), Member(0, "post")]
 
@@ -89,7 +89,7 @@ def test_digits_members_spike_as_digits_snn(data):
     assert counts.shape == (2, 32, 10) and hidden.shape == (2, 6, 32, 128)
     for i, m in enumerate(members):
         set_seed(m.seed)
-        model = DigitsSNN(128, m.surrogate, m.slope)
+        model = DigitsSNN(128, surrogate=m.surrogate, slope=m.slope)
         c, h = model(code, return_hidden=True)
         assert torch.equal(counts[i], c) and torch.equal(hidden[i], h)
 
@@ -101,7 +101,7 @@ def test_digits_members_train_as_train_digits(data):
     assert history.loss.shape == history.test_accuracy.shape == history.train_accuracy.shape == (2, 3)
     for i, m in enumerate(members):
         set_seed(m.seed)
-        model = DigitsSNN(128, m.surrogate, m.slope)
+        model = DigitsSNN(128, surrogate=m.surrogate, slope=m.slope)
         alone = train_digits(model, data, n_time=5, epochs=2, lr=3e-3, seed=m.seed)
         assert torch.allclose(history.loss[:, i], torch.tensor(alone.loss, dtype=torch.float32), rtol=1e-5)
         # accuracies are counts over 450 and 1,077 images: a last-bit difference moves none here
@@ -118,7 +118,7 @@ def test_evaluate_ensemble_scores_each_member_as_evaluate_does(data):
     assert acc.shape == (2,)
     for i, m in enumerate(members):
         set_seed(m.seed)
-        model = DigitsSNN(128, m.surrogate, m.slope)
+        model = DigitsSNN(128, surrogate=m.surrogate, slope=m.slope)
         assert (
             acc[i].item()
             == evaluate(model, data.x_val, data.y_val, 5, torch.Generator().manual_seed(7)).accuracy
@@ -131,7 +131,7 @@ def test_digits_members_follow_train_digits_whatever_is_tracked(data, track):
     history = train_digits_ensemble(ensemble, data, n_time=4, epochs=2, track=track)
     assert (history.test_accuracy is None) == ("test" not in track) and history.loss.shape == (2, 2)
     set_seed(5)
-    alone = train_digits(DigitsSNN(128, "atan"), data, n_time=4, epochs=2, seed=5, track=track)
+    alone = train_digits(DigitsSNN(128, surrogate="atan"), data, n_time=4, epochs=2, seed=5, track=track)
     assert torch.allclose(history.loss[:, 0], torch.tensor(alone.loss, dtype=torch.float32), rtol=1e-5)
     if "val" in track:
         assert history.val_accuracy[:, 0].tolist() == pytest.approx(alone.val_accuracy, abs=1 / 270)

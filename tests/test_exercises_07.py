@@ -7,7 +7,7 @@ import torch
 
 from snn_helpers.course import exercises_07
 from snn_helpers.course.checking import ExerciseError
-from snn_helpers.digits import DigitsSNN, load_digits_split, train_digits
+from snn_helpers.tasks.digits import DigitsSNN, load_digits_split, train_digits
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import random
 import pytest
 import torch
 
+from snn_helpers.core.encoding import latency_encode
 from snn_helpers.course import exercises_10
-from snn_helpers.encoding import latency_encode
 
 
 def right(x, n_time):

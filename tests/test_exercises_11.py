@@ -5,7 +5,7 @@ import random
 import pytest
 import torch
 
-from snn_helpers.activity import synaptic_operations
+from snn_helpers.core.activity import synaptic_operations
 from snn_helpers.course import exercises_11
 
 

@@ -9,7 +9,7 @@ from torch import nn
 
 from snn_helpers.course import exercises_12
 from snn_helpers.course.checking import ExerciseError
-from snn_helpers.randman import RandmanData
+from snn_helpers.tasks.randman import RandmanData
 
 
 def right(spikes):

@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from snn_helpers import set_seed, surrogate_grad  # noqa: E402
+from snn_helpers.course.ensemble import evaluate_ensemble  # noqa: E402
 from snn_helpers.course.experiments import (  # noqa: E402
     BUMPS,
     GridPoint,
@@ -31,10 +32,9 @@ from snn_helpers.course.experiments import (  # noqa: E402
     surrogate_peak,
     surrogate_width,
 )
-from snn_helpers.digits import load_digits_split  # noqa: E402
-from snn_helpers.ensemble import evaluate_ensemble  # noqa: E402
-from snn_helpers.randman import RandmanSNN, make_randman, split_randman, train_randman  # noqa: E402
-from snn_helpers.randman import accuracy as randman_accuracy  # noqa: E402
+from snn_helpers.tasks.digits import load_digits_split  # noqa: E402
+from snn_helpers.tasks.randman import RandmanSNN, make_randman, split_randman, train_randman  # noqa: E402
+from snn_helpers.tasks.randman import accuracy as randman_accuracy  # noqa: E402
 
 
 @pytest.fixture(scope="module")

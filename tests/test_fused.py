@@ -7,7 +7,8 @@ import math
 import pytest
 import torch
 
-from snn_helpers import IF, SURROGATES, Model, if_sequence, kernel, random_binary_input, set_seed, train
+from snn_helpers import IF, SURROGATES, Model, if_sequence, random_binary_input, set_seed, train
+from snn_helpers.core import kernel
 
 CASES = list(itertools.product(SURROGATES, ["zero", "subtract"], [False, True], [False, True]))
 BETAS = [1.0, 0.8]  # no leak (the post's IF) and a leak
@@ -49,10 +50,10 @@ def test_sequence_equals_stepping_the_neuron(surrogate, reset, detach, batched, 
     set_seed(1)
     shape = (12, 5, 40) if batched else (12, 40)
     current = torch.randn(shape) * 1.5 + 0.5
-    neuron = IF(1.0, reset, surrogate, detach, beta=beta)
+    neuron = IF(threshold=1.0, reset=reset, surrogate=surrogate, detach_reset=detach, beta=beta)
     i_loop, i_fused = current.clone().requires_grad_(), current.clone().requires_grad_()
     s_loop, v_loop = step_through(neuron, i_loop)
-    s_fused, v_fused = if_sequence(i_fused, 1.0, reset, surrogate, neuron.slope, detach, beta)
+    s_fused, v_fused = if_sequence(i_fused, **neuron.neuron._asdict())
     assert torch.equal(s_loop, s_fused) and torch.equal(v_loop, v_fused)
     w, u = torch.randn_like(s_loop), torch.randn_like(v_loop)
     ((s_loop * w).sum() + (v_loop * u).sum()).backward()
@@ -102,7 +103,7 @@ def test_post_training_run_explodes_the_same_way():
 
 def test_sizes_on_both_sides_of_the_small_step_cutoff():
     # the torch-ops backward precomputes over all steps below SMALL_STEP neurons per step
-    from snn_helpers.fused import SMALL_STEP
+    from snn_helpers.core.fused import SMALL_STEP
 
     for n in (SMALL_STEP // 64, SMALL_STEP // 64 + 1):
         current = torch.randn(6, 64, n) + 0.8
@@ -154,7 +155,7 @@ def test_gradient_through_time_is_multiplied_by_beta_per_step():
 def test_half_precision_runs_and_equals_the_loop(dtype, beta):
     # the kernel is compiled for float32/64: these dtypes run on torch ops whatever the machine
     current = (torch.randn(10, 3, 20, generator=torch.Generator().manual_seed(6)) + 0.6).to(dtype)
-    s_loop, v_loop = step_through(IF(1.0, "zero", "fast_sigmoid", beta=beta), current)
+    s_loop, v_loop = step_through(IF(surrogate="fast_sigmoid", beta=beta), current)
     s_fused, v_fused = if_sequence(current.clone().requires_grad_(), surrogate="fast_sigmoid", beta=beta)
     assert s_fused.dtype == dtype and torch.equal(s_loop, s_fused) and torch.equal(v_loop, v_fused)
     s_fused.sum().backward()  # the backward runs in this dtype too

@@ -7,7 +7,8 @@ import warnings
 import pytest
 import torch
 
-from snn_helpers import SURROGATES, if_sequence, kernel, set_seed
+from snn_helpers import SURROGATES, if_sequence, set_seed
+from snn_helpers.core import kernel
 
 CASES = list(itertools.product(SURROGATES, ["zero", "subtract"], [False, True], [1.0, 0.8]))
 
@@ -19,7 +20,7 @@ def run_both_backends(current, reset, surrogate, detach, monkeypatch, beta=1.0):
         if not compiled:
             monkeypatch.setattr(kernel, "load", lambda: None)
         i = current.clone().requires_grad_()
-        s, v = if_sequence(i, 1.0, reset, surrogate, None, detach, beta)
+        s, v = if_sequence(i, reset=reset, beta=beta, surrogate=surrogate, detach_reset=detach)
         w = torch.linspace(-1, 1, s.numel(), dtype=s.dtype).reshape(s.shape)
         ((s * w).sum() + (v * w.flip(0)).sum()).backward()
         results.append((s, v, i.grad))
@@ -45,7 +46,7 @@ def test_kernel_and_torch_ops_agree_to_the_last_bit(surrogate, reset, detach, be
     [("post", "zero", 1.0), ("atan", "zero", 0.9), ("sigmoid", "subtract", 1.0), ("boxcar", "subtract", 0.7)],
 )
 def test_kernel_and_torch_ops_agree_above_the_cutoff(surrogate, reset, beta, monkeypatch):
-    from snn_helpers.fused import SMALL_STEP
+    from snn_helpers.core.fused import SMALL_STEP
 
     current = torch.randn(8, 64, SMALL_STEP // 64 + 3, generator=torch.Generator().manual_seed(4)) + 0.7
     (_, _, grad_compiled), (_, _, grad_torch_ops) = run_both_backends(
@@ -158,7 +159,7 @@ def test_the_notebooks_environment_keeps_the_fall_back_quiet(monkeypatch, tmp_pa
 
 
 def test_the_recurrent_kernel_shares_the_machinery(monkeypatch, tmp_path):
-    from snn_helpers import recurrent_kernel
+    from snn_helpers.core import recurrent_kernel
 
     monkeypatch.setattr(recurrent_kernel, "_state", {})
     monkeypatch.delenv("SNN_HELPERS_KERNEL", raising=False)

@@ -47,7 +47,9 @@ def wheel(tmp_path_factory):
 
 def test_wheel_ships_the_kernel_sources_and_the_course_package(wheel):
     names = set(wheel.namelist())
-    sources = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "snn_helpers" / "csrc").glob("*.cpp"))
+    sources = sorted(
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "snn_helpers" / "core" / "csrc").glob("*.cpp")
+    )
     assert sources and set(sources) <= names, f"missing from the wheel: {set(sources) - names}"
     for module in (ROOT / "snn_helpers").rglob("*.py"):
         assert module.relative_to(ROOT).as_posix() in names

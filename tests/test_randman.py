@@ -5,12 +5,12 @@ import pytest
 import torch
 
 from snn_helpers import set_seed
-from snn_helpers.randman import (
+from snn_helpers.core.encoding import permute_times
+from snn_helpers.tasks.randman import (
     RandmanData,
     RandmanSNN,
     accuracy,
     make_randman,
-    permute_times,
     randman_times,
     split_randman,
     train_randman,

@@ -3,15 +3,8 @@
 import pytest
 import torch
 
-from snn_helpers.digits import DigitsSNN, load_digits_split
-from snn_helpers.readout import (
-    READOUTS,
-    ReadoutSNN,
-    evaluate_readout,
-    leaky_integrate,
-    scores_over_time,
-    train_readout,
-)
+from snn_helpers.core.readout import READOUTS, leaky_integrate, scores_over_time
+from snn_helpers.tasks.digits import DigitsSNN, ReadoutSNN, evaluate_readout, load_digits_split, train_readout
 
 
 def test_leaky_integrate_by_hand():

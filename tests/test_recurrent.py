@@ -6,8 +6,10 @@ import os
 import pytest
 import torch
 
-from snn_helpers import recurrent_kernel, set_seed
-from snn_helpers.recurrent import RecurrentLIF, check_beta, recurrent_lif_sequence
+from snn_helpers import set_seed
+from snn_helpers.core import recurrent_kernel
+from snn_helpers.core._checks import check_beta
+from snn_helpers.core.recurrent import RecurrentLIF, recurrent_lif_sequence
 
 SURROGATES_TESTED = ["post", "fast_sigmoid", "atan"]
 CASES = list(itertools.product(SURROGATES_TESTED, ["zero", "subtract"], [False, True], [True, False]))

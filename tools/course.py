@@ -17,7 +17,7 @@ install 3.11, before it creates anything.
 
 A `.venv` made by another Python version (its pyvenv.cfg says which), by its own Python, or left
 half-installed by a setup that stopped, is rebuilt from scratch, with a message; a finished one whose
-inputs changed (requirements.txt, pyproject.toml, snn_helpers/csrc/*.cpp, the JupyterLab overrides) is
+inputs changed (requirements.txt, pyproject.toml, snn_helpers/core/csrc/*.cpp, the JupyterLab overrides) is
 updated in place. The record of a finished setup is `.venv/.course-stamp` (the inputs' SHA-256).
 
 Windows: the venv's programs are in `.venv\\Scripts` (python.exe), not `.venv/bin`; this file computes
@@ -290,7 +290,9 @@ def stamp_inputs(root: Path | None = None) -> list:
     """The files whose change makes setup run again (relative to root, in a fixed order)."""
     root = ROOT if root is None else root
     names = ["requirements.txt", "pyproject.toml", LAB_OVERRIDES]
-    names += sorted(p.relative_to(root).as_posix() for p in (root / "snn_helpers" / "csrc").glob("*.cpp"))
+    names += sorted(
+        p.relative_to(root).as_posix() for p in (root / "snn_helpers" / "core" / "csrc").glob("*.cpp")
+    )
     return names
 
 
@@ -464,7 +466,11 @@ def setup(args) -> Path:
         "and a warning says how to build them later",
     )
     run(
-        [python, "-c", "from snn_helpers import kernel; print('fused engine on the CPU:', kernel.backend())"],
+        [
+            python,
+            "-c",
+            "from snn_helpers.core import kernel; print('fused engine on the CPU:', kernel.backend())",
+        ],
         env,
     )
     say("the second kernel, the recurrent engine's (about 30 s)")
@@ -472,7 +478,7 @@ def setup(args) -> Path:
         [
             python,
             "-c",
-            "from snn_helpers import recurrent_kernel as k; print('recurrent engine on the CPU:', k.backend())",  # noqa: E501
+            "from snn_helpers.core import recurrent_kernel as k; print('recurrent engine on the CPU:', k.backend())",  # noqa: E501
         ],
         env,
     )

@@ -21,7 +21,7 @@ import time
 import torch
 
 from snn_helpers.course.experiments import BUMPS, randman_grid
-from snn_helpers.randman import make_randman, split_randman
+from snn_helpers.tasks.randman import make_randman, split_randman
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..spike import spike, surrogate_grad
+from ..core.spike import spike, surrogate_grad
 from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss, require_function_class
 
 FLOAT_SPIKES = (

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..neuron import IF
+from ..core.neuron import IF
 from .checking import ExerciseError, call, fail, passed, prediction_miss
 from .exercises_01 import FLOAT_SPIKES
 
@@ -24,7 +24,8 @@ def check_if_step(fn: Callable) -> None:
     ]
     for input_, v_prev, s_prev, threshold, hint in cases:
         got = call(fn, torch.tensor(input_), torch.tensor(v_prev), torch.tensor(s_prev), threshold)
-        v_ref, s_ref = IF(threshold)(torch.tensor(input_), torch.tensor(v_prev), torch.tensor(s_prev))
+        neuron = IF(threshold=threshold)
+        v_ref, s_ref = neuron(torch.tensor(input_), torch.tensor(v_prev), torch.tensor(s_prev))
         if not (isinstance(got, tuple) and len(got) == 2):
             raise fail("a tuple (v, s)", type(got).__name__, "return both the membrane and the spike.")
         if isinstance(got[1], torch.Tensor) and got[1].dtype == torch.bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..model import Model
+from ..tasks.post import Model
 from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import torch
 
-from ..data import random_binary_input
-from ..model import Model
-from ..neuron import IF
+from ..core.encoding import random_binary_input
+from ..core.neuron import IF
+from ..tasks.post import Model
 from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 _N_ITER = 5

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import torch
 
-from ..data import random_binary_input
-from ..model import Model
-from ..neuron import IF
-from ..profiling import saved_megabytes
+from ..core.encoding import random_binary_input
+from ..core.neuron import IF
+from ..core.profiling import saved_megabytes
+from ..tasks.post import Model
 from .checking import ExerciseError, as_number, call, fail, isolated_rng, passed, prediction_miss
 
 # The prediction's configuration: 50 steps, a batch of 64, 300 inputs -> 1,000 IF neurons, fused engine.

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..digits import DigitsSplit, evaluate
+from ..tasks.digits import DigitsSplit, evaluate
 from .checking import ExerciseError, call, fail, passed, prediction_miss
 
 

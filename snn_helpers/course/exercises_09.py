@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from ..fused import if_sequence
+from ..core.fused import if_sequence
 from .checking import ExerciseError, NotAnswered, call, fail, passed, prediction_miss
 
 

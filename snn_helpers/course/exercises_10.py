@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import torch
 
-from ..digits import load_digits_split, rate_encode
-from ..encoding import latency_encode, latency_times
+from ..core.encoding import latency_encode, latency_times, rate_encode
+from ..tasks.digits import load_digits_split
 from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 # x = 0.375 and 0.875 put (1 - x)(T - 1) exactly on a tie at T = 5 (2.5 and 0.5): torch.round goes

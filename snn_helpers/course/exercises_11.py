@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import torch
 
-from ..data import random_binary_input
-from ..model import Model
+from ..core.encoding import random_binary_input
+from ..tasks.post import Model
 from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from ..randman import RandmanData, accuracy, permute_times
+from ..core.encoding import permute_times
+from ..tasks.randman import RandmanData, accuracy
 from .checking import ExerciseError, call, fail, isolated_rng, passed, prediction_miss
 
 

@@ -25,10 +25,14 @@ from typing import NamedTuple
 
 import torch
 
-from .._checks import check_choice, check_positive
-from ..data import set_seed
-from ..digits import DigitsSNN, DigitsSplit, evaluate, train_digits
-from ..ensemble import (
+from ..core._checks import check_choice, check_positive
+from ..core.seed import set_seed
+from ..core.spike import resolve_slope
+from ..tasks.digits import DigitsSNN, DigitsSplit, evaluate, train_digits
+from ..tasks.post import Model, train
+from ..tasks.randman import RandmanSNN, RandmanSplit, train_randman
+from ..tasks.randman import accuracy as randman_accuracy
+from .ensemble import (
     DigitsEnsemble,
     Member,
     PostEnsemble,
@@ -36,11 +40,6 @@ from ..ensemble import (
     train_digits_ensemble,
     train_post_ensemble,
 )
-from ..model import Model
-from ..randman import RandmanSNN, RandmanSplit, train_randman
-from ..randman import accuracy as randman_accuracy
-from ..spike import resolve_slope
-from ..training import train
 
 BUMPS = ("fast_sigmoid", "sigmoid", "atan", "triangle", "boxcar")
 """The surrogate families that are non-zero around the threshold (all but the post's rule)."""
@@ -52,24 +51,36 @@ _WIDTH_TIMES_SLOPE = {"fast_sigmoid": 2.0, "sigmoid": 4.0, "atan": 2.0, "triangl
 
 def surrogate_peak(surrogate: str, slope: float | None = None) -> float:
     """The largest value of the surrogate derivative (at x = 0): 1 for "fast_sigmoid", k/4 for
-    "sigmoid", k/2 for "atan", k for "triangle" and "boxcar" (slope None: the default k)."""
+    "sigmoid", k/2 for "atan", k for "triangle" and "boxcar" (slope None: the default k).
+
+    Introduced in notebook 08.
+    """
     k = _bump_slope(surrogate, slope)
     return {"fast_sigmoid": 1.0, "sigmoid": k / 4, "atan": k / 2}.get(surrogate, k)
 
 
 def surrogate_area(surrogate: str, slope: float | None = None) -> float:
-    """The integral of the surrogate derivative over all x: 2/k for "fast_sigmoid", 1 for the others."""
+    """The integral of the surrogate derivative over all x: 2/k for "fast_sigmoid", 1 for the others.
+
+    Introduced in notebook 08.
+    """
     k = _bump_slope(surrogate, slope)
     return 2.0 / k if surrogate == "fast_sigmoid" else 1.0
 
 
 def surrogate_width(surrogate: str, slope: float | None = None) -> float:
-    """``area / peak``: 2/k for "fast_sigmoid" and "atan", 4/k for "sigmoid", 1/k for the others."""
+    """``area / peak``: 2/k for "fast_sigmoid" and "atan", 4/k for "sigmoid", 1/k for the others.
+
+    Introduced in notebook 08.
+    """
     return _WIDTH_TIMES_SLOPE[surrogate] / _bump_slope(surrogate, slope)
 
 
 def slope_for_width(surrogate: str, width: float) -> float:
-    """The slope k at which ``surrogate`` has ``area / peak`` equal to ``width`` (threshold units)."""
+    """The slope k at which ``surrogate`` has ``area / peak`` equal to ``width`` (threshold units).
+
+    Introduced in notebook 08.
+    """
     check_choice("surrogate", surrogate, BUMPS)
     check_positive("width", width)
     return _WIDTH_TIMES_SLOPE[surrogate] / width
@@ -84,6 +95,8 @@ class GridPoint(NamedTuple):
     """One surrogate configuration of the grid: a family, a width (area / peak) and what is held at 1.
 
     The post's rule has no width: ``GridPoint("post", None, None)``.
+
+    Introduced in notebook 08.
     """
 
     surrogate: str
@@ -110,7 +123,10 @@ def grid_points(
     post: bool = True,
 ) -> list[GridPoint]:
     """Every family at every width, matched in each of ``matches`` (a width-1 point only once, matched
-    in area: there area = peak = 1), and the post's rule first if ``post``."""
+    in area: there area = peak = 1), and the post's rule first if ``post``.
+
+    Introduced in notebook 08.
+    """
     for w in widths:
         check_positive("widths[...]", w)
     for m in matches:
@@ -144,6 +160,8 @@ def post_task_grid(
         loss is below ``target`` (``n_iter`` if none); ``silent``, the fraction of neurons silent in
         the last iteration. Member ``(point, seed)`` equals ``post_task_run`` up to rounding (with
         ``scale`` 1, the library's surrogates).
+
+    Introduced in notebook 08.
     """
     ensemble = PostEnsemble(_members(points, seeds))
     history = train_post_ensemble(ensemble, n_iter=n_iter)
@@ -248,7 +266,7 @@ def randman_grid(
 ) -> RandmanGrid:
     """Notebook 12's feed-forward LIF network (``RandmanSNN(..., recurrent=False)``, Adam lr 1e-2,
     batch 32) for every family at every width (area / peak, threshold units) and every seed, one
-    network after the other (about 0.17 s each on one CPU thread, 15 epochs).
+    network after the other (15 epochs each; docs/studies.md records the grid's run time).
 
     Each family runs at the slope that gives it the width, at the library's scale (fast sigmoid:
     peak 1; the others: area 1): with the reset detached and no recurrence, the gradient crosses the
@@ -307,6 +325,8 @@ def post_task_run(
         ``final_loss``; ``iters_to_target``, the first iteration whose loss is below
         ``target`` (``n_iter`` if none); ``silent``, the fraction of neurons that never
         fired in the last iteration; ``first_silent``, the same in the first.
+
+    Introduced in notebook 08.
     """
     set_seed(seed)
     model = Model(
@@ -352,7 +372,7 @@ def digits_run(
 
 
 def summarize(runs: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
-    """Mean and standard deviation over runs, per key."""
+    """Mean and standard deviation over runs, per key. Introduced in notebook 08."""
     out = {}
     for key in runs[0]:
         values = torch.tensor([run[key] for run in runs], dtype=torch.float64)
@@ -366,7 +386,10 @@ def _columns(results: dict[GridPoint, dict[str, torch.Tensor]]) -> list[tuple[fl
 
 def grid_table(results: dict[GridPoint, dict[str, torch.Tensor]], key: str, digits: int = 3) -> str:
     """A text table of ``results[point][key]``: mean ± standard deviation over the seeds, one row per
-    family (the post's rule first), one column per (width, matched)."""
+    family (the post's rule first), one column per (width, matched).
+
+    Introduced in notebook 08.
+    """
     columns = _columns(results)
     names = [f"w={w:g} {m}" if w != 1 else "w=1 (both)" for w, m in columns]
     width = 2 * digits + 10
@@ -387,7 +410,10 @@ def grid_table(results: dict[GridPoint, dict[str, torch.Tensor]], key: str, digi
 def plot_grid(ax, results: dict[GridPoint, dict[str, torch.Tensor]], key: str) -> None:
     """Mean ± one standard deviation over seeds of ``results[point][key]`` against the width: one
     colour per family, solid for matched in area, dashed for matched in peak; the post's rule as a
-    dotted horizontal line. Sets the x axis (log scale); the caller sets the title and y label."""
+    dotted horizontal line. Sets the x axis (log scale); the caller sets the title and y label.
+
+    Introduced in notebook 08.
+    """
     for i, family in enumerate(BUMPS):
         for matched, style in [("area", "-o"), ("peak", "--s")]:
             points = [p for p in results if p.surrogate == family and (p.matched == matched or p.width == 1)]

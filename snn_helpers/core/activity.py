@@ -70,6 +70,8 @@ def synaptic_operations(spikes: torch.Tensor, fan_out: int) -> torch.Tensor:
     Returns:
         Additions per sample, ``[batch]`` (a 0-dim tensor for unbatched spikes):
         ``spikes.sum over time and neurons * fan_out``.
+
+    Introduced in notebook 11.
     """
     _check_spikes(spikes)
     if isinstance(fan_out, bool) or not isinstance(fan_out, int) or fan_out < 0:
@@ -120,6 +122,8 @@ def count_synops(model: nn.Module, spikes: torch.Tensor) -> dict[str, float]:
     Returns:
         ``{layer name: SOPs per sample}`` (floats: means over the batch), e.g. for the digits
         networks ``{"input -> hidden": input spikes * n_hidden, "hidden -> output": hidden spikes * 10}``.
+
+    Introduced in notebook 11.
     """
     layers = _layers(model)
     _check_spikes(spikes)
@@ -139,6 +143,8 @@ def mean_counts(spikes: torch.Tensor) -> torch.Tensor:
 
     ``spikes``: ``[time, batch, neurons]`` or ``[time, neurons]`` (one sample). Differentiable
     (the surrogate carries the gradient back to the membrane).
+
+    Introduced in notebook 11.
     """
     _check_spikes(spikes, binary=False)
     return spikes.sum(dim=0).reshape(-1, spikes.shape[-1]).mean(dim=0)
@@ -164,6 +170,8 @@ def rate_lower_bound(spikes: torch.Tensor, min_count: float) -> torch.Tensor:
 
     Returns:
         A scalar tensor (spikes squared).
+
+    Introduced in notebook 11.
     """
     _check_count("min_count", min_count, positive=True)
     return torch.relu(min_count - mean_counts(spikes)).pow(2).mean()
@@ -181,6 +189,8 @@ def rate_upper_bound(spikes: torch.Tensor, max_count: float) -> torch.Tensor:
 
     Returns:
         A scalar tensor (spikes squared).
+
+    Introduced in notebook 11.
     """
     _check_count("max_count", max_count, positive=False)
     return torch.relu(mean_counts(spikes).mean() - max_count).pow(2)
@@ -199,5 +209,7 @@ def spike_count_l1(spikes: torch.Tensor) -> torch.Tensor:
 
     Returns:
         A scalar tensor (spikes per neuron and sample).
+
+    Introduced in notebook 11.
     """
     return mean_counts(spikes).mean()

@@ -1,6 +1,10 @@
-"""The post's training run, with a history that shows what the loss curve hides.
+"""The post's task: its network, its loss and its training run, with a history that shows what the loss
+curve hides.
 
-Introduced in notebook 04 (the task, the loss and `train`); notebook 05 reads its history; used in 07.
+The network (:class:`Model`, one Linear applied at every time step, then the IF neuron) is introduced
+in notebook 03 (the model and its torchinfo summary); the fused engine in notebook 06; the leak
+``beta`` in notebook 09. The task, the loss and :func:`train` in notebook 04; notebook 05 reads the
+:class:`History`; used again in 07 and 11.
 """
 
 from __future__ import annotations
@@ -11,8 +15,112 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from ._checks import check_positive
-from .data import random_binary_input
+from ..core._checks import check_choice, check_positive, check_tensor
+from ..core.encoding import random_binary_input
+from ..core.fused import if_sequence
+from ..core.init import BIAS_INITS, init_bias
+from ..core.neuron import IF
+
+ENGINES = ("loop", "fused")
+
+
+class Model(nn.Module):
+    """Linear(size_input -> size_hidden) at each step, then an IF neuron (an unrolled RNN).
+
+    Args:
+        size_input: input features per step (the post: 300).
+        size_hidden: IF neurons (the post: 500).
+        n_time: time steps (the post: 10).
+        bias_init: "uniform" draws the Linear's bias from U(0, 1) (the post's trick,
+            notebook 04); "default" keeps PyTorch's U(-1/sqrt(in), 1/sqrt(in)).
+        threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, passed to :class:`IF`
+            (``beta < 1`` makes it leaky, notebook 09; 1, the default, is the post's IF); ``model.neuron``
+            is the checked :class:`snn_helpers.core.neuron.NeuronSpec`.
+        engine: "loop" steps the Linear and :class:`IF` through time as the post
+            does (what torchinfo shows); "fused" runs the Linear once over all steps
+            and the recurrence as one autograd Function (notebook 06). Both give the
+            same spikes and gradients.
+
+    ``forward(x)`` takes ``x`` of shape ``[n_time, size_input]`` (the post's unbatched
+    input) or ``[n_time, batch, size_input]`` and returns the spikes (0.0/1.0),
+    ``[n_time, size_hidden]`` or ``[n_time, batch, size_hidden]``; with
+    ``return_membrane=True`` it returns ``(spikes, membrane)``, the membrane being
+    ``v_t`` before its reset, same shape.
+    """
+
+    def __init__(
+        self,
+        size_input: int,
+        size_hidden: int,
+        n_time: int = 10,
+        bias_init: str = "uniform",
+        *,
+        threshold: float = 1.0,
+        reset: str = "zero",
+        beta: float = 1.0,
+        surrogate: str = "post",
+        slope: float | None = None,
+        detach_reset: bool = False,
+        engine: str = "loop",
+    ) -> None:
+        super().__init__()
+        check_positive("size_input", size_input, integer=True)
+        check_positive("size_hidden", size_hidden, integer=True)
+        check_positive("n_time", n_time, integer=True)
+        check_choice("bias_init", bias_init, BIAS_INITS)  # before any parameter is drawn
+        check_choice("engine", engine, ENGINES)
+        self.linear = nn.Linear(size_input, size_hidden)
+        init_bias(self.linear, bias_init)
+        self.if_layer = IF(
+            threshold=threshold,
+            reset=reset,
+            beta=beta,
+            surrogate=surrogate,
+            slope=slope,
+            detach_reset=detach_reset,
+        )
+        self.neuron = self.if_layer.neuron
+        self.size_input, self.size_hidden, self.n_time = size_input, size_hidden, n_time
+        self.engine = engine
+
+    def check_input(self, x: object) -> None:
+        """Raise a clear TypeError/ValueError unless ``x`` fits ``[n_time, (batch,) size_input]``."""
+        check_tensor("x", x)
+        if x.dim() not in (2, 3):
+            raise ValueError(
+                f"x must have 2 dims [n_time, size_input] or 3 dims [n_time, batch, size_input]; "
+                f"got {x.dim()} dims, shape {tuple(x.shape)}"
+            )
+        if x.shape[0] != self.n_time:
+            raise ValueError(
+                f"x must have n_time={self.n_time} steps on dim 0; got {x.shape[0]} (shape {tuple(x.shape)})"
+            )
+        if x.shape[-1] != self.size_input:
+            raise ValueError(
+                f"x must have size_input={self.size_input} features on its last dim; "
+                f"got {x.shape[-1]} (shape {tuple(x.shape)})"
+            )
+
+    def forward(
+        self, x: torch.Tensor, return_membrane: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        self.check_input(x)
+        if self.engine == "fused":
+            spikes, membrane = if_sequence(self.linear(x), **self.neuron._asdict())
+        else:
+            spikes, membrane = self._loop(x)
+        return (spikes, membrane) if return_membrane else spikes
+
+    def _loop(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The post's loop: Linear then IF at each step, state carried in ``v`` and ``s``."""
+        v = torch.zeros((), dtype=x.dtype, device=x.device)
+        s = torch.zeros((), dtype=x.dtype, device=x.device)
+        spikes, membrane = [], []
+        for t in range(self.n_time):
+            v, s = self.if_layer(self.linear(x[t]), v, s)
+            spikes.append(s)
+            membrane.append(v)
+        return torch.stack(spikes), torch.stack(membrane)
 
 
 @dataclass
@@ -27,6 +135,8 @@ class History:
         grad_max: largest absolute gradient entry over all parameters, NaN ignored.
         nonfinite: count of gradient entries that are NaN or infinite.
         nan_neurons: hidden neurons whose weights or bias hold NaN after the update.
+
+    Introduced in notebook 04.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -73,6 +183,8 @@ def rate_loss(spikes: torch.Tensor, target_rate: float = 0.0, per_neuron: bool =
 
     Returns:
         A scalar tensor.
+
+    Introduced in notebook 04.
     """
     if not per_neuron:
         return (spikes.mean() - target_rate) ** 2
@@ -113,6 +225,8 @@ def train(
 
     Returns:
         A :class:`History`. The input is created on the model's device.
+
+    Introduced in notebook 04.
     """
     check_positive("n_iter", n_iter, integer=True)
     check_positive("lr", lr)

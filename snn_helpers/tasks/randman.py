@@ -34,19 +34,25 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_positive, check_tensor
-from .recurrent import RecurrentLIF
+from ..core._checks import check_positive
+from ..core.recurrent import RecurrentLIF
 
 
 class RandmanData(NamedTuple):
-    """Spikes ``[time, n, channels]`` (float 0/1, one spike per channel and sample); labels ``[n]``, int64."""
+    """Spikes ``[time, n, channels]`` (float 0/1, one spike per channel and sample); labels ``[n]``, int64.
+
+    Introduced in notebook 12.
+    """
 
     spikes: torch.Tensor
     labels: torch.Tensor
 
 
 class RandmanSplit(NamedTuple):
-    """Train, validation and test sets (choices on validation, the test set looked at once)."""
+    """Train, validation and test sets (choices on validation, the test set looked at once).
+
+    Introduced in notebook 12.
+    """
 
     train: RandmanData
     validation: RandmanData
@@ -75,6 +81,8 @@ def randman_times(
         ``n = n_classes * samples_per_class`` (class by class, each channel rescaled to [0, 1) over
         its class's samples), ``labels`` ``[n]`` (int64) and the manifold coordinates ``u`` of each
         sample ``[n, dim_manifold]``. See :func:`make_randman` for the arguments.
+
+    Introduced in notebook 12.
     """
     for name, value in [
         ("n_classes", n_classes),
@@ -138,6 +146,8 @@ def make_randman(
     Returns:
         :class:`RandmanData`: spikes ``[n_steps, n_classes * samples_per_class, n_channels]`` (float32
         0/1, exactly one 1 per sample and channel) and labels ``[n]`` (int64), on the CPU.
+
+    Introduced in notebook 12.
     """
     times, labels, _ = randman_times(
         n_classes, n_channels, n_steps, dim_manifold, alpha, samples_per_class, seed, precision
@@ -158,6 +168,8 @@ def split_randman(
         validation_fraction, test_fraction: shares of each class's samples (rounded down, at least
             one sample each); the rest is for training.
         seed: for the shuffles (a CPU ``torch.Generator``).
+
+    Introduced in notebook 12.
     """
     if not isinstance(data, RandmanData):
         raise TypeError(f"data must be a RandmanData (from make_randman); got {type(data).__name__}")
@@ -188,26 +200,6 @@ def split_randman(
     return RandmanSplit(*sets)
 
 
-def permute_times(spikes: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """The timing control: each sample's spike train on each channel, its time steps shuffled.
-
-    Keeps every count (per sample and channel) and destroys the timing.
-
-    Args:
-        spikes: ``[time, batch, channels]``.
-        generator: for the permutations (a CPU generator; None uses torch's global one).
-
-    Returns:
-        Spikes of the same shape, dtype and device.
-    """
-    check_tensor("spikes", spikes)
-    if spikes.dim() != 3:
-        raise ValueError(f"spikes must have 3 dims [time, batch, channels]; got shape {tuple(spikes.shape)}")
-    keys = torch.rand(spikes.shape, generator=generator)
-    order = keys.argsort(dim=0).to(spikes.device)
-    return spikes.gather(0, order)
-
-
 class RandmanSNN(nn.Module):
     """Input spikes -> :class:`RecurrentLIF` hidden layer (recurrent or not) -> Linear readout of the
     hidden spike counts, the class scores.
@@ -216,13 +208,16 @@ class RandmanSNN(nn.Module):
         n_inputs: input channels; n_hidden: LIF neurons; n_classes: classes.
         recurrent: True adds the recurrent weight, which starts at 0: the recurrent network starts as
             the feed-forward one (same seed, same weights, same outputs) and learns its recurrence.
-        beta, threshold, surrogate, slope, reset, detach_reset: of the hidden layer.
+        threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, of the hidden layer
+            (``model.neuron``, a :class:`snn_helpers.core.neuron.NeuronSpec`).
         input_gain: the input weights are drawn as a Linear's, times this (3: with one spike per
             channel, PyTorch's default scale leaves most hidden neurons silent).
 
     ``forward(spikes)`` takes ``[time, batch, n_inputs]`` and returns scores ``[batch, n_classes]``
     (used as logits); with ``return_hidden=True`` also the hidden spikes ``[time, batch, n_hidden]``.
     Runs on the fused engine.
+
+    Introduced in notebook 12.
     """
 
     def __init__(
@@ -231,11 +226,12 @@ class RandmanSNN(nn.Module):
         n_hidden: int,
         n_classes: int,
         recurrent: bool = True,
-        beta: float = 0.9,
+        *,
         threshold: float = 1.0,
+        reset: str = "zero",
+        beta: float = 0.9,
         surrogate: str = "fast_sigmoid",
         slope: float | None = None,
-        reset: str = "zero",
         detach_reset: bool = True,
         input_gain: float = 3.0,
     ) -> None:
@@ -243,9 +239,18 @@ class RandmanSNN(nn.Module):
         check_positive("n_classes", n_classes, integer=True)
         check_positive("input_gain", input_gain)
         self.hidden = RecurrentLIF(
-            n_inputs, n_hidden, beta, threshold, reset, surrogate, slope, detach_reset, recurrent,
+            n_inputs,
+            n_hidden,
+            threshold=threshold,
+            reset=reset,
+            beta=beta,
+            surrogate=surrogate,
+            slope=slope,
+            detach_reset=detach_reset,
+            recurrent=recurrent,
             recurrent_init="zero",
-        )  # fmt: skip
+        )
+        self.neuron = self.hidden.neuron
         with torch.no_grad():
             self.hidden.input.weight.mul_(input_gain)
         self.readout = nn.Linear(n_hidden, n_classes)
@@ -263,7 +268,10 @@ class RandmanSNN(nn.Module):
 @dataclass
 class RandmanHistory:
     """Per-epoch records of :func:`train_randman`: the mean training loss and training accuracy over the
-    epoch's batches (each measured before its update), and the validation accuracy after the epoch."""
+    epoch's batches (each measured before its update), and the validation accuracy after the epoch.
+
+    Introduced in notebook 12.
+    """
 
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -272,7 +280,10 @@ class RandmanHistory:
 
 @torch.no_grad()
 def accuracy(model: nn.Module, data: RandmanData) -> float:
-    """Fraction of ``data``'s samples whose highest score is their label (ties to the lower class)."""
+    """Fraction of ``data``'s samples whose highest score is their label (ties to the lower class).
+
+    Introduced in notebook 12.
+    """
     device = next(model.parameters()).device
     scores = model(data.spikes.to(device))
     return (scores.argmax(dim=1).cpu() == data.labels).float().mean().item()
@@ -297,6 +308,8 @@ def train_randman(
 
     Returns:
         A :class:`RandmanHistory`. Data stay on the CPU; each batch moves to the model's device.
+
+    Introduced in notebook 12.
     """
     check_positive("epochs", epochs, integer=True)
     check_positive("batch_size", batch_size, integer=True)

@@ -45,8 +45,7 @@ std::vector<at::Tensor> forward(const at::Tensor& current, const at::Tensor& wei
       scalar_t* St = S + t * N;
       at::parallel_for(0, N, kGrain, [&](int64_t n0, int64_t n1) {
         for (int64_t n = n0; n < n1; ++n) {
-          const scalar_t decayed = b * Vp[n];
-          scalar_t v = zero_reset ? decayed * (scalar_t(1) - Sp[n]) + It[n] : (decayed - th * Sp[n]) + It[n];
+          scalar_t v = zero_reset ? (b * Vp[n]) * (scalar_t(1) - Sp[n]) + It[n] : b * (Vp[n] - th * Sp[n]) + It[n];
           if (has_w) v = v + R[n];
           Vt[n] = v;
           St[n] = v > th ? scalar_t(1) : scalar_t(0);
@@ -70,7 +69,7 @@ void backward_step(const scalar_t* V, const scalar_t* GS, const scalar_t* GV, co
       a = gs * g;
     } else {
       const scalar_t a_next = A_next[n];
-      if (!DETACH) gs = ZERO ? gs - a_next * (v * b) : gs - a_next * th;
+      if (!DETACH) gs = ZERO ? gs - a_next * (v * b) : gs - (a_next * b) * th;
       if (M != nullptr) gs = gs + M[n];
       const scalar_t keep_beta = ZERO ? (scalar_t(1) - (v > th ? scalar_t(1) : scalar_t(0))) * b : b;
       a = a_next * keep_beta;

@@ -16,11 +16,10 @@ from matplotlib.ticker import MaxNLocator
 
 from ._checks import check_positive
 from .spike import SURROGATES, surrogate_grad
-from .training import History
 
 
 def use_course_style() -> None:
-    """Small PNG figures (6 x 3.5 in, 100 dpi) with grids: the course's look."""
+    """Small PNG figures (6 x 3.5 in, 100 dpi) with grids: the course's look. Introduced in notebook 01."""
     plt.rcParams.update(
         {
             "figure.figsize": (6.0, 3.5),
@@ -41,16 +40,20 @@ def _axes(ax: Axes | None) -> tuple[Figure, Axes]:
 
 
 def plot_loss(
-    losses: History | Sequence[float] | dict[str, Sequence[float]],
+    losses: object,
     log: bool = False,
     ax: Axes | None = None,
     title: str = "Training loss",
 ) -> tuple[Figure, Axes]:
-    """Loss per iteration: one curve, or one per entry of a ``{label: losses}`` dict."""
+    """Loss per iteration: one curve, or one per entry of a ``{label: losses}`` dict.
+
+    ``losses`` (or each value of the dict) is a sequence of floats or a training record with a ``loss``
+    list, such as :class:`snn_helpers.tasks.post.History`. Introduced in notebook 04.
+    """
     fig, ax = _axes(ax)
     curves = losses if isinstance(losses, dict) else {"": losses}
     for label, values in curves.items():
-        values = values.loss if isinstance(values, History) else values
+        values = getattr(values, "loss", values)
         ax.plot(range(len(values)), list(values), label=label or None)
     if log:
         ax.set_yscale("log")
@@ -79,6 +82,8 @@ def plot_raster(
     height, so that ticks of neighbouring rows stay apart, at most 10 points, and at least
     2 points, so that a spike stays visible however many rows share the axes.
     Time steps and neuron indices are integers, and so are the axes' ticks.
+
+    Introduced in notebook 02.
     """
     if not isinstance(spikes, torch.Tensor):
         raise TypeError(f"spikes must be a torch.Tensor [time, neurons]; got {type(spikes).__name__}")
@@ -115,7 +120,10 @@ def plot_membrane(
     title: str = "Membrane potential",
     label: str = "v (before reset)",
 ) -> tuple[Figure, Axes]:
-    """One neuron's membrane ``[time]`` with the threshold line and its spikes marked."""
+    """One neuron's membrane ``[time]`` with the threshold line and its spikes marked.
+
+    Introduced in notebook 02.
+    """
     fig, ax = _axes(ax)
     v, s = membrane.detach().cpu(), spikes.detach().cpu()
     steps = torch.arange(len(v))
@@ -140,6 +148,8 @@ def plot_surrogates(
     "post" is drawn as the post's rule for a neuron's own spike: 1 where x > 0, as a
     thick dashed black line above the others (boxcar's line would hide it on 0 < x < 1/(2k)).
     The legend sits outside the axes, on the right.
+
+    Introduced in notebook 01.
     """
     fig, ax = _axes(ax)
     x = torch.linspace(*x_range, 801)

@@ -8,12 +8,13 @@ current and ``W_rec`` the recurrent weight (``[hidden, hidden]``, row ``i`` the 
 neuron ``i``)::
 
     reset "zero":      v_t = beta * v_{t-1} * (1 - s_{t-1}) + I_t + W_rec s_{t-1}
-    reset "subtract":  v_t = beta * v_{t-1} - theta * s_{t-1} + I_t + W_rec s_{t-1}
+    reset "subtract":  v_t = beta * (v_{t-1} - theta * s_{t-1}) + I_t + W_rec s_{t-1}
     s_t = H(v_t - theta)   (step forward, surrogate backward)
 
-As in :class:`snn_helpers.IF`, the reset acts at the step after the spike, and ``detach_reset``
-stops the gradient through the reset term only (the recurrent synapses still carry it). The
-state starts at ``v = 0, s = 0``.
+The neuron is :class:`snn_helpers.IF`'s, with the same subtract rule (the reset acts at the step
+after the spike, then what is left leaks); without recurrent weights the layer computes exactly
+:func:`snn_helpers.if_sequence` (tests/test_parity.py). ``detach_reset`` stops the gradient through
+the reset term only (the recurrent synapses still carry it). The state starts at ``v = 0, s = 0``.
 
 Two engines give the same spikes and gradients equal up to rounding:
 
@@ -24,7 +25,7 @@ Two engines give the same spikes and gradients equal up to rounding:
   surrogate derivative, from ``t = T-1`` down to 0 (``a_T = 0``)::
 
       dL/ds_t = e_t + a_{t+1} W_rec + a_{t+1} * dv_{t+1}/ds_t|reset
-                dv_{t+1}/ds_t|reset = -beta v_t (zero), -theta (subtract), 0 (detach_reset)
+                dv_{t+1}/ds_t|reset = -beta v_t (zero), -beta theta (subtract), 0 (detach_reset)
       a_t     = a_{t+1} * beta (1 - s_t) (zero) or a_{t+1} * beta (subtract)  + dL/ds_t * g_t
 
   ``dL/dI_t = a_t``; ``dL/dW_rec = sum_t a_t^T s_{t-1}``, one matrix product over all steps
@@ -46,25 +47,17 @@ import torch
 from torch import nn
 
 from . import recurrent_kernel
-from ._checks import check_beta, check_choice, check_positive, check_tensor
-from .neuron import RESETS
-from .spike import _grad, resolve_slope, spike
+from ._checks import check_bool, check_choice, check_positive, check_tensor
+from .neuron import NeuronSpec, neuron_spec
+from .spike import _grad, spike
 
 ENGINES = ("loop", "fused")
 RECURRENT_INITS = ("uniform", "zero")
 _EMPTY = torch.empty(0)
 
 
-def _check_sequence_args(
-    current: object,
-    weight: object,
-    beta: object,
-    threshold: object,
-    reset: object,
-    surrogate: object,
-    slope: object,
-    detach_reset: object,
-) -> tuple[float, float | None]:
+def _check_sequence_args(current: object, weight: object, **neuron: object) -> NeuronSpec:
+    """Check the current and the recurrent weight; the neuron's fields as :func:`neuron_spec` does."""
     check_tensor("current", current, allow_nan=True)
     if current.dim() != 3:
         raise ValueError(
@@ -83,18 +76,14 @@ def _check_sequence_args(
                 f"weight must have current's dtype and device ({current.dtype}, {current.device}); "
                 f"got {weight.dtype}, {weight.device}"
             )
-    beta = check_beta(beta)
-    check_positive("threshold", threshold)
-    check_choice("reset", reset, RESETS)
-    if not isinstance(detach_reset, bool):
-        raise TypeError(f"detach_reset must be a bool; got {type(detach_reset).__name__} {detach_reset!r}")
-    return beta, resolve_slope(surrogate, slope)
+    return neuron_spec(**neuron)
 
 
 def _forward(
     current: torch.Tensor, weight: torch.Tensor | None, beta: float, threshold: float, zero: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Torch ops in the kernel's order: ``((beta v) * keep + I) + s W^T`` (zero reset)."""
+    """Torch ops in the kernel's order: ``((beta v) * keep + I) + s W^T`` (zero reset),
+    ``(beta (v - theta s) + I) + s W^T`` (subtract)."""
     v_all = torch.empty_like(current)
     s_all = torch.empty_like(current)
     v_all[0].copy_(current[0])
@@ -103,11 +92,11 @@ def _forward(
     w_t = weight.t() if weight is not None else None
     for t in range(1, current.shape[0]):
         v, s_prev = v_all[t], s_all[t - 1]
-        torch.mul(v_all[t - 1], beta, out=decayed)
         if zero:  # keep = 1 - s is 0 or 1, so decayed * keep is exact: one fused op rounds the same
+            torch.mul(v_all[t - 1], beta, out=decayed)
             torch.addcmul(current[t], decayed, 1 - s_prev, out=v)
-        else:
-            torch.sub(decayed, s_prev, alpha=threshold, out=v).add_(current[t])
+        else:  # theta * s is exact (s is 0 or 1): v - theta s, then the leak, then the input
+            torch.sub(v_all[t - 1], s_prev, alpha=threshold, out=v).mul_(beta).add_(current[t])
         if w_t is not None:
             v.add_(torch.mm(s_prev, w_t))
         torch.gt(v, threshold, out=s_all[t])
@@ -136,8 +125,8 @@ def _backward(
             torch.mul(grad_spikes[t], g, out=a)
         else:
             a_next, gs = grad_current[t + 1], grad_spikes[t]
-            if not detach:  # the reset term: -beta v_t (zero) or -theta (subtract)
-                gs = gs - a_next * (v_all[t] * beta if zero else threshold)
+            if not detach:  # the reset term: -beta v_t (zero) or -(beta a_{t+1}) theta (subtract)
+                gs = gs - (a_next * (v_all[t] * beta) if zero else (a_next * beta) * threshold)
             if weight is not None:
                 gs = gs + torch.mm(a_next, weight)
             torch.mul(a_next, keep_beta[t] if zero else beta, out=a)
@@ -148,7 +137,10 @@ def _backward(
 
 
 class RecurrentLIFSequence(torch.autograd.Function):
-    """The recurrence over ``[time, batch, hidden]`` input currents; returns ``(spikes, membrane)``."""
+    """The recurrence over ``[time, batch, hidden]`` input currents; returns ``(spikes, membrane)``.
+
+    Introduced in notebook 12.
+    """
 
     @staticmethod
     def forward(
@@ -198,9 +190,10 @@ class RecurrentLIFSequence(torch.autograd.Function):
 def recurrent_lif_sequence(
     current: torch.Tensor,
     weight: torch.Tensor | None,
-    beta: float = 1.0,
+    *,
     threshold: float = 1.0,
     reset: str = "zero",
+    beta: float = 1.0,
     surrogate: str = "fast_sigmoid",
     slope: float | None = None,
     detach_reset: bool = False,
@@ -211,19 +204,27 @@ def recurrent_lif_sequence(
         current: input currents ``I_t``, ``[time, batch, hidden]`` (float, threshold units).
         weight: recurrent weight ``W_rec`` ``[hidden, hidden]`` (same dtype and device), or None
             for no recurrence (a feed-forward LIF layer).
-        beta: leak factor per step in (0, 1]; threshold: > 0; reset: "zero" or "subtract";
-            surrogate, slope: see :func:`snn_helpers.spike`; detach_reset: no gradient through the reset.
+        threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, as in :class:`snn_helpers.IF`
+            (the fields of :class:`snn_helpers.core.neuron.NeuronSpec`; the surrogate defaults to
+            "fast_sigmoid" here).
 
     Returns:
         ``(spikes, membrane)``, each ``[time, batch, hidden]``: the same values as stepping
         :class:`RecurrentLIF` with ``engine="loop"``, and gradients equal up to rounding.
         Introduced in notebook 12.
     """
-    beta, slope = _check_sequence_args(
-        current, weight, beta, threshold, reset, surrogate, slope, detach_reset
+    n = _check_sequence_args(
+        current,
+        weight,
+        threshold=threshold,
+        reset=reset,
+        beta=beta,
+        surrogate=surrogate,
+        slope=slope,
+        detach_reset=detach_reset,
     )
     return RecurrentLIFSequence.apply(
-        current, weight, beta, float(threshold), reset, surrogate, slope, detach_reset
+        current, weight, n.beta, n.threshold, n.reset, n.surrogate, n.slope, n.detach_reset
     )
 
 
@@ -233,8 +234,9 @@ class RecurrentLIF(nn.Module):
     Args:
         n_inputs: input channels per step.
         n_hidden: LIF neurons.
-        beta: leak factor per step in (0, 1] (1: no leak, the IF neuron).
-        threshold, reset, surrogate, slope, detach_reset: as in :class:`snn_helpers.IF`.
+        threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, as in :class:`snn_helpers.IF`
+            (beta defaults to 0.9 and the surrogate to "fast_sigmoid" here); ``layer.neuron`` is the
+            checked :class:`snn_helpers.core.neuron.NeuronSpec`.
         recurrent: False drops ``W_rec`` (a feed-forward LIF layer, on the same engine).
         engine: "loop" (step by step, plain autograd) or "fused" (one autograd Function).
         recurrent_init: "uniform" draws ``recurrent_weight`` like a Linear's weight,
@@ -253,9 +255,10 @@ class RecurrentLIF(nn.Module):
         self,
         n_inputs: int,
         n_hidden: int,
-        beta: float = 0.9,
+        *,
         threshold: float = 1.0,
         reset: str = "zero",
+        beta: float = 0.9,
         surrogate: str = "fast_sigmoid",
         slope: float | None = None,
         detach_reset: bool = False,
@@ -266,17 +269,19 @@ class RecurrentLIF(nn.Module):
         super().__init__()
         check_positive("n_inputs", n_inputs, integer=True)
         check_positive("n_hidden", n_hidden, integer=True)
-        check_positive("threshold", threshold)
-        check_choice("reset", reset, RESETS)
         check_choice("engine", engine, ENGINES)
         check_choice("recurrent_init", recurrent_init, RECURRENT_INITS)
-        for name, value in [("detach_reset", detach_reset), ("recurrent", recurrent)]:
-            if not isinstance(value, bool):
-                raise TypeError(f"{name} must be a bool; got {type(value).__name__} {value!r}")
-        self.beta = check_beta(beta)
-        self.threshold, self.reset, self.surrogate = float(threshold), reset, surrogate
-        self.slope = resolve_slope(surrogate, slope)
-        self.detach_reset, self.engine = detach_reset, engine
+        check_bool("recurrent", recurrent)
+        self.neuron = neuron_spec(
+            threshold=threshold,
+            reset=reset,
+            beta=beta,
+            surrogate=surrogate,
+            slope=slope,
+            detach_reset=detach_reset,
+        )
+        self.threshold, self.reset, self.beta, self.surrogate, self.slope, self.detach_reset = self.neuron
+        self.engine = engine
         self.n_inputs, self.n_hidden = n_inputs, n_hidden
         self.input = nn.Linear(n_inputs, n_hidden)
         self.recurrent_weight = None
@@ -324,7 +329,7 @@ class RecurrentLIF(nn.Module):
                 if self.reset == "zero":
                     v = self.beta * v * (1 - s_reset) + current
                 else:
-                    v = self.beta * v - self.threshold * s_reset + current
+                    v = self.beta * (v - self.threshold * s_reset) + current
                 if w is not None:
                     v = v + s @ w.t()
             s = spike(v - self.threshold, self.surrogate, self.slope)

@@ -2,7 +2,7 @@
 
 Built, named and loaded as the fused IF engine's kernel is (:mod:`snn_helpers.kernel`): building is
 an explicit step, :func:`build` (``make`` runs it at setup, by
-``python -c "from snn_helpers import recurrent_kernel; print(recurrent_kernel.backend())"``);
+``python -c "from snn_helpers.core import recurrent_kernel; print(recurrent_kernel.backend())"``);
 :func:`load`, which :mod:`snn_helpers.recurrent` calls, never compiles: it imports a finished build
 of this very source or returns None, and the engine then runs the same loops as torch operations
 (the same results to the last bit, ``-ffp-contract=off``; somewhat slower), saying why once.
@@ -17,7 +17,7 @@ from types import ModuleType
 from . import kernel
 
 SOURCE = Path(__file__).parent / "csrc" / "recurrent_kernel.cpp"
-BUILD_COMMAND = 'python -c "from snn_helpers import recurrent_kernel; print(recurrent_kernel.backend())"'
+BUILD_COMMAND = 'python -c "from snn_helpers.core import recurrent_kernel; print(recurrent_kernel.backend())"'
 _state: dict[str, object] = {}
 
 
@@ -28,15 +28,24 @@ def _spec() -> kernel.KernelSpec:
 
 
 def load() -> ModuleType | None:
-    """The compiled module if it is built, else None (the recurrent engine runs on torch ops)."""
+    """The compiled module if it is built, else None (the recurrent engine runs on torch ops).
+
+    Introduced in notebook 12.
+    """
     return kernel.load(_spec())
 
 
 def build(verbose: bool = False) -> ModuleType | None:
-    """Compile the kernel if needed (about a minute the first time) and return it, or None."""
+    """Compile the kernel if needed (about a minute the first time) and return it, or None.
+
+    Introduced in notebook 12.
+    """
     return kernel.build(verbose, _spec())
 
 
 def backend() -> str:
-    """ "compiled" or "torch ops": what the recurrent engine uses on the CPU here (builds if needed)."""
+    """ "compiled" or "torch ops": what the recurrent engine uses on the CPU here (builds if needed).
+
+    Introduced in notebook 12.
+    """
     return "compiled" if build() is not None else "torch ops"

@@ -54,7 +54,7 @@ from ._checks import check_choice, check_positive, check_tensor
 
 
 class Surrogate(NamedTuple):
-    """A surrogate's default slope and formula (for tables and plot legends)."""
+    """A surrogate's default slope and formula (for tables and plot legends). Introduced in notebook 01."""
 
     default_slope: float | None
     formula: str
@@ -72,7 +72,10 @@ SURROGATES: dict[str, Surrogate] = {
 
 
 def resolve_slope(surrogate: str, slope: float | None) -> float | None:
-    """Check a surrogate name and slope; return the slope to use (None for "post")."""
+    """Check a surrogate name and slope; return the slope to use (None for "post").
+
+    Introduced in notebook 01.
+    """
     check_choice("surrogate", surrogate, SURROGATES)
     if surrogate == "post":
         if slope is not None:

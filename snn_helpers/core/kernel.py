@@ -2,7 +2,7 @@
 
 Building is an explicit step: :func:`build` compiles ``csrc/if_kernel.cpp`` with torch's C++
 extension tools (about a minute the first time; ``make`` does it in its setup step, by
-``python -c "from snn_helpers import kernel; print(kernel.backend())"``). The build lands in
+``python -c "from snn_helpers.core import kernel; print(kernel.backend())"``). The build lands in
 torch's extension folder (``TORCH_EXTENSIONS_DIR``, default ``~/.cache/torch_extensions``)
 under a name that carries a hash of the source and the compiler flags, so a changed source is
 never run from an old build.
@@ -20,7 +20,7 @@ whether or not the kernel is there. ``SNN_HELPERS_KERNEL_WARN=0`` keeps the fall
 (the notebooks' test and regenerate environment sets it, so that a machine without a compiler
 prints what every other machine prints; ``make`` has said it at setup).
 
-The recurrent engine's kernel (:mod:`snn_helpers.recurrent_kernel`, notebook 12) is built, named and
+The recurrent engine's kernel (:mod:`snn_helpers.core.recurrent_kernel`, notebook 12) is built, named and
 loaded by the same functions, given its own :class:`KernelSpec`.
 """
 
@@ -35,14 +35,17 @@ from types import ModuleType
 
 SOURCE = Path(__file__).parent / "csrc" / "if_kernel.cpp"
 CFLAGS = ("-O3", "-ffp-contract=off", "-fopenmp")
-BUILD_COMMAND = 'python -c "from snn_helpers import kernel; print(kernel.backend())"'
+BUILD_COMMAND = 'python -c "from snn_helpers.core import kernel; print(kernel.backend())"'
 _state: dict[str, object] = {}
 """``module`` (once decided), ``error`` (why there is none), ``warned`` (the warning was given)."""
 
 
 @dataclass(frozen=True)
 class KernelSpec:
-    """One optional compiled kernel: its source, build-name prefix, state, who uses it, how to build."""
+    """One optional compiled kernel: its source, build-name prefix, state, who uses it, how to build.
+
+    Introduced in notebook 06.
+    """
 
     source: Path
     prefix: str
@@ -102,6 +105,8 @@ def load(spec: KernelSpec | None = None) -> ModuleType | None:
 
     Never compiles; warns once when it returns None for a reason other than ``SNN_HELPERS_KERNEL=0``.
     ``spec``: another kernel than the fused IF engine's (the recurrent engine's passes its own).
+
+    Introduced in notebook 06.
     """
     spec = spec or _spec()
     state = spec.state
@@ -132,6 +137,8 @@ def build(verbose: bool = False, spec: KernelSpec | None = None) -> ModuleType |
 
     None where it is switched off (``SNN_HELPERS_KERNEL=0``) or cannot be built (no compiler, no
     ninja, the source missing): then a warning says why, once per process.
+
+    Introduced in notebook 06.
     """
     spec = spec or _spec()
     state = spec.state
@@ -171,5 +178,8 @@ def build(verbose: bool = False, spec: KernelSpec | None = None) -> ModuleType |
 
 
 def backend() -> str:
-    """ "compiled" or "torch ops": what the fused engine uses on the CPU here (builds if needed)."""
+    """ "compiled" or "torch ops": what the fused engine uses on the CPU here (builds if needed).
+
+    Introduced in notebook 06.
+    """
     return "compiled" if build() is not None else "torch ops"

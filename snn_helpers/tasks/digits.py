@@ -8,16 +8,19 @@ of 8 x 8 pixels with values 0 to 16, ten classes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import torch
 from torch import nn
 
-from ._checks import check_beta, check_bool, check_choice, check_positive, check_tensor
-from .fused import if_sequence
-from .neuron import RESETS
-from .spike import resolve_slope
+from ..core._checks import check_bool, check_choice, check_positive, check_tensor
+from ..core.encoding import CODES, encode, rate_encode
+from ..core.fused import if_sequence
+from ..core.init import BIAS_INITS, init_bias
+from ..core.neuron import neuron_spec
+from ..core.readout import READOUTS, _check_beta, leaky_integrate, scores_over_time
 
 
 class DigitsSplit(NamedTuple):
@@ -25,6 +28,8 @@ class DigitsSplit(NamedTuple):
 
     Choices (time steps, threshold, epochs, learning rate, a surrogate) are made on the validation
     split; the test split is looked at once, at the end.
+
+    Introduced in notebook 07.
     """
 
     x_train: torch.Tensor
@@ -44,6 +49,8 @@ def load_digits_split(
     ``validation_fraction`` is); the validation split is ``validation_fraction`` of what remains
     (seed 0 and 0.2: 270), the rest is for training (1,077). ``validation_fraction=0`` leaves the
     validation tensors empty and trains on all 1,347.
+
+    Introduced in notebook 07.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -72,24 +79,6 @@ def load_digits_split(
     return DigitsSplit(x_tr, y_tr, x_te, y_te, x_va, y_va)
 
 
-def rate_encode(x: torch.Tensor, n_time: int, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Rate coding: at each step, each input is 1 with probability equal to its intensity.
-
-    Args:
-        x: intensities in [0, 1], ``[batch, features]``.
-        n_time: time steps T.
-        generator: for the random draws (default: torch's global generator).
-
-    Returns:
-        0/1 spikes ``[n_time, batch, features]`` (the post's input format), on ``x``'s device.
-    """
-    check_tensor("x", x)
-    check_positive("n_time", n_time, integer=True)
-    if x.min() < 0 or x.max() > 1:
-        raise ValueError(f"x must hold intensities in [0, 1]; got values from {x.min():.3g} to {x.max():.3g}")
-    return torch.bernoulli(x.expand(n_time, *x.shape), generator=generator)
-
-
 def _check_spikes(spikes: object, n_inputs: int) -> None:
     """The digits networks' input: a tensor of 0/1 spikes ``[time, batch, n_inputs]``."""
     check_tensor("spikes", spikes)
@@ -103,8 +92,9 @@ class DigitsSNN(nn.Module):
 
     Args:
         n_hidden: IF neurons in the hidden layer.
-        surrogate, slope, threshold, reset, detach_reset: of both IF layers (see :class:`snn_helpers.IF`).
-        beta: the leak factor of both layers, in (0, 1]; 1 (the default) is no leak (notebook 09).
+        threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, of both IF layers (see
+            :class:`snn_helpers.IF`; beta < 1 is the leak of notebook 09); ``model.neuron`` is the
+            checked :class:`snn_helpers.core.neuron.NeuronSpec`.
         bias_init: "default" (PyTorch's) or "uniform" (the post's U(0, 1) trick, hidden layer).
         n_inputs, n_classes: 64 pixels, 10 digits.
 
@@ -116,36 +106,40 @@ class DigitsSNN(nn.Module):
     def __init__(
         self,
         n_hidden: int = 128,
-        surrogate: str = "fast_sigmoid",
-        slope: float | None = None,
+        *,
         threshold: float = 1.0,
         reset: str = "zero",
+        beta: float = 1.0,
+        surrogate: str = "fast_sigmoid",
+        slope: float | None = None,
         detach_reset: bool = True,
         bias_init: str = "default",
         n_inputs: int = 64,
         n_classes: int = 10,
-        beta: float = 1.0,
     ) -> None:
         super().__init__()
         for name, value in [("n_hidden", n_hidden), ("n_inputs", n_inputs), ("n_classes", n_classes)]:
             check_positive(name, value, integer=True)
-        check_positive("threshold", threshold)
-        check_choice("reset", reset, RESETS)
-        check_choice("bias_init", bias_init, ("default", "uniform"))
+        check_choice("bias_init", bias_init, BIAS_INITS)
         self.hidden = nn.Linear(n_inputs, n_hidden)
         self.output = nn.Linear(n_hidden, n_classes)
-        if bias_init == "uniform":
-            nn.init.uniform_(self.hidden.bias, 0.0, 1.0)
-        slope = resolve_slope(surrogate, slope)
-        self.neuron = (float(threshold), reset, surrogate, slope, detach_reset, check_beta(beta))
+        init_bias(self.hidden, bias_init)
+        self.neuron = neuron_spec(
+            threshold=threshold,
+            reset=reset,
+            beta=beta,
+            surrogate=surrogate,
+            slope=slope,
+            detach_reset=detach_reset,
+        )
         self.n_inputs = n_inputs
 
     def forward(
         self, spikes: torch.Tensor, return_hidden: bool = False
     ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         _check_spikes(spikes, self.n_inputs)
-        hidden, _ = if_sequence(self.hidden(spikes), *self.neuron)
-        out, _ = if_sequence(self.output(hidden), *self.neuron)
+        hidden, _ = if_sequence(self.hidden(spikes), **self.neuron._asdict())
+        out, _ = if_sequence(self.output(hidden), **self.neuron._asdict())
         counts = out.sum(dim=0)
         return (counts, hidden) if return_hidden else counts
 
@@ -179,7 +173,10 @@ class DigitsMLP(nn.Module):
 
 @dataclass
 class DigitsHistory:
-    """Per-epoch records of :func:`train_digits` (a list stays empty if it was not tracked)."""
+    """Per-epoch records of :func:`train_digits` (a list stays empty if it was not tracked).
+
+    Introduced in notebook 07.
+    """
 
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -189,7 +186,10 @@ class DigitsHistory:
 
 
 class Evaluation(NamedTuple):
-    """What :func:`evaluate` measured on one rate code of a data set of ``n`` samples."""
+    """What :func:`evaluate` measured on one rate code of a data set of ``n`` samples.
+
+    Introduced in notebook 07.
+    """
 
     accuracy: float
     predictions: torch.Tensor  # [n] predicted labels
@@ -211,6 +211,8 @@ def evaluate(
     The predicted label is the output neuron with the most spikes; a tie goes to the lower
     digit (``argmax``). Output counts are small integers (at most ``n_time``), so ties are
     common: :func:`count_top_ties` counts them.
+
+    Introduced in notebook 07.
     """
     device = model.hidden.weight.device
     counts, hidden = model(rate_encode(x, n_time, generator).to(device), return_hidden=True)
@@ -291,6 +293,8 @@ def train_digits(
     Returns:
         A :class:`DigitsHistory` with the mean loss and the tracked accuracies after each epoch.
         The data stay on the CPU; each batch's spikes are moved to the model's device.
+
+    Introduced in notebook 07.
     """
     check_positive("epochs", epochs, integer=True)
     check_positive("batch_size", batch_size, integer=True)
@@ -325,3 +329,164 @@ def train_digits(
     if restore_best:
         model.load_state_dict(best_state)
     return history
+
+
+class ReadoutSNN(DigitsSNN):
+    """:class:`snn_helpers.digits.DigitsSNN` with a choice of readout.
+
+    Args:
+        readout: "count" (IF output neurons, scores = spike counts: exactly ``DigitsSNN``), "max"
+            or "mean" (non-firing leaky output neurons, scores = max or mean of their membrane).
+        readout_beta: the membrane readout's leak factor per step, in [0, 1] (unused by "count").
+        **kwargs: passed to ``DigitsSNN`` (``n_hidden``, ``surrogate``, ``threshold``, ...).
+
+    ``forward(spikes)`` takes ``[time, batch, n_inputs]`` 0/1 input and returns scores
+    ``[batch, n_classes]`` (used as logits); with ``return_hidden=True`` also the hidden spikes
+    ``[time, batch, n_hidden]``. :meth:`trace` gives the scores after each step.
+
+    Introduced in notebook 10.
+    """
+
+    def __init__(self, readout: str = "count", readout_beta: float = 0.9, **kwargs) -> None:
+        check_choice("readout", readout, READOUTS)
+        _check_beta(readout_beta)
+        super().__init__(**kwargs)
+        self.readout, self.readout_beta = readout, float(readout_beta)
+
+    def trace(self, spikes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(scores after each step [time, batch, n_classes], hidden spikes [time, batch, n_hidden])``."""
+        check_tensor("spikes", spikes)
+        if spikes.dim() != 3 or spikes.shape[-1] != self.n_inputs:
+            raise ValueError(
+                f"spikes must have shape [time, batch, {self.n_inputs}]; got {tuple(spikes.shape)}"
+            )
+        hidden, _ = if_sequence(self.hidden(spikes), **self.neuron._asdict())
+        current = self.output(hidden)
+        if self.readout == "count":
+            out, _ = if_sequence(current, **self.neuron._asdict())
+        else:
+            out = leaky_integrate(current, self.readout_beta)
+        return scores_over_time(out, self.readout), hidden
+
+    def forward(
+        self, spikes: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        trace, hidden = self.trace(spikes)
+        return (trace[-1], hidden) if return_hidden else trace[-1]
+
+    def extra_repr(self) -> str:
+        return f"readout={self.readout!r}, readout_beta={self.readout_beta}"
+
+
+@dataclass
+class ReadoutHistory:
+    """Per-epoch means over the training samples, from :func:`train_readout`. Introduced in notebook 10."""
+
+    loss: list[float] = field(default_factory=list)  # cross-entropy
+    penalty: list[float] = field(default_factory=list)  # the activity penalty (0 without one)
+
+
+def train_readout(
+    model: ReadoutSNN,
+    data: DigitsSplit,
+    code: str = "rate",
+    n_time: int = 10,
+    epochs: int = 5,
+    lr: float = 3e-3,
+    batch_size: int = 64,
+    seed: int = 0,
+    penalty: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> ReadoutHistory:
+    """Train on the digits' training split with cross-entropy on the scores (Adam).
+
+    Args:
+        model: a :class:`ReadoutSNN`.
+        data: from :func:`snn_helpers.digits.load_digits_split`.
+        code: "rate" (a fresh random code per batch) or "latency" (deterministic).
+        n_time: time steps T of the code.
+        epochs, lr, batch_size: the usual; ``seed`` fixes the shuffling and the rate code's draws.
+        penalty: called on the hidden spikes ``[time, batch, n_hidden]`` of each batch; its scalar
+            is added to the loss (notebook 11: an activity regularizer times its strength).
+
+    Returns:
+        A :class:`ReadoutHistory`. The data stay on the CPU; each batch moves to the model's device.
+    """
+    check_choice("code", code, CODES)
+    check_positive("n_time", n_time, integer=True)
+    check_positive("epochs", epochs, integer=True)
+    check_positive("batch_size", batch_size, integer=True)
+    check_positive("lr", lr)
+    if penalty is not None and not callable(penalty):
+        raise TypeError(
+            f"penalty must be a function of the hidden spikes or None; got {type(penalty).__name__}"
+        )
+    gen = torch.Generator().manual_seed(seed)  # on the CPU: the same draws on any device
+    device = model.hidden.weight.device
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = ReadoutHistory()
+    n = len(data.y_train)
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=gen)
+        totals = [0.0, 0.0]
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            scores, hidden = model(
+                encode(data.x_train[idx], n_time, code, gen).to(device), return_hidden=True
+            )
+            loss = nn.functional.cross_entropy(scores, data.y_train[idx].to(device))
+            extra = penalty(hidden) if penalty is not None else torch.zeros((), device=device)
+            optimizer.zero_grad()
+            (loss + extra).backward()
+            optimizer.step()
+            totals[0] += loss.item() * len(idx)
+            totals[1] += extra.item() * len(idx)
+        history.loss.append(totals[0] / n)
+        history.penalty.append(totals[1] / n)
+    return history
+
+
+class ReadoutEvaluation(NamedTuple):
+    """What :func:`evaluate_readout` measured on one code of ``n`` samples (spikes are per sample means).
+
+    Introduced in notebook 10.
+    """
+
+    accuracy: float
+    accuracy_over_time: torch.Tensor  # [time]: accuracy had the run stopped after each step
+    input_spikes: float
+    hidden_spikes: float
+    output_spikes: float  # 0 for a membrane readout
+    hidden: torch.Tensor  # [time, n, n_hidden] hidden spikes
+    scores: torch.Tensor  # [n, n_classes]
+
+
+@torch.no_grad()
+def evaluate_readout(
+    model: ReadoutSNN,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    code: str = "rate",
+    n_time: int = 10,
+    generator: torch.Generator | None = None,
+) -> ReadoutEvaluation:
+    """Run ``model`` on one ``code`` of ``x`` ``[n, 64]`` and score it against ``y`` ``[n]``.
+
+    The predicted label is the highest score (a tie goes to the lower digit, ``argmax``), at every
+    step of the run (``accuracy_over_time``) and at its end (``accuracy``).
+
+    Introduced in notebook 10.
+    """
+    device = model.hidden.weight.device
+    spikes = encode(x, n_time, code, generator).to(device)
+    trace, hidden = model.trace(spikes)
+    correct = (trace.argmax(dim=-1).cpu() == y).float().mean(dim=1)
+    output = trace[-1].sum(dim=1).mean().item() if model.readout == "count" else 0.0
+    return ReadoutEvaluation(
+        correct[-1].item(),
+        correct,
+        spikes.sum(dim=(0, 2)).mean().item(),
+        hidden.sum(dim=(0, 2)).mean().item(),
+        output,
+        hidden,
+        trace[-1],
+    )

@@ -39,12 +39,12 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_positive, check_tensor
-from .data import random_binary_input
-from .digits import TRACKED, DigitsSNN, DigitsSplit, check_track, rate_encode
-from .model import Model
-from .neuron import RESETS
-from .spike import SURROGATES, _grad, resolve_slope
+from ..core._checks import check_choice, check_positive, check_tensor
+from ..core.encoding import random_binary_input, rate_encode
+from ..core.neuron import RESETS
+from ..core.spike import SURROGATES, _grad, resolve_slope
+from ..tasks.digits import TRACKED, DigitsSNN, DigitsSplit, check_track
+from ..tasks.post import Model
 
 SPLITS = TRACKED
 """The splits that :func:`train_digits_ensemble` can score after each epoch, in the order it draws them."""
@@ -59,6 +59,8 @@ class Member(NamedTuple):
         surrogate: a name from ``snn_helpers.SURROGATES``.
         slope: the surrogate's ``k``; None takes its default.
         scale: multiplies the surrogate derivative, ``scale * g(x)`` (1 leaves it as defined).
+
+    Introduced in notebook 08.
     """
 
     seed: int
@@ -68,7 +70,10 @@ class Member(NamedTuple):
 
 
 def check_members(members: object) -> list[Member]:
-    """Return ``members`` as a list of :class:`Member` with resolved slopes, or raise a clear error."""
+    """Return ``members`` as a list of :class:`Member` with resolved slopes, or raise a clear error.
+
+    Introduced in notebook 08.
+    """
     if isinstance(members, Member) or not isinstance(members, list | tuple):
         raise TypeError(f"members must be a list of Member; got {type(members).__name__}")
     if not members:
@@ -291,7 +296,7 @@ class PostEnsemble(nn.Module):
         self.seeds = seeds
         self.rng_states = [states[s][1] for s in seeds]  # the global generator after each seed's init
         self.size_input, self.size_hidden, self.n_time = size_input, size_hidden, n_time
-        self.neuron = (float(threshold), reset, detach_reset)
+        self._if_args = (float(threshold), reset, detach_reset)  # shared; surrogates per member
         self._surrogates = _Surrogates(self.members)
 
     @property
@@ -315,7 +320,7 @@ class PostEnsemble(nn.Module):
             )
         current = _linear(x.reshape(m, -1, i), self.weight_t, self.bias)  # [M, T*B, H]
         current = current.view(m, t, -1).transpose(0, 1).contiguous()  # [T, M, B*H]
-        spikes = _EnsembleIF.apply(current, *self.neuron, self._surrogates)
+        spikes = _EnsembleIF.apply(current, *self._if_args, self._surrogates)
         return spikes.transpose(0, 1).reshape(*x.shape[:-1], self.size_hidden)
 
 
@@ -329,6 +334,8 @@ class EnsembleHistory:
             sample) of the iteration (post's task only).
         train_accuracy, val_accuracy, test_accuracy: ``[epochs, members]`` (digits: the splits
             tracked after each epoch; None for a split not tracked).
+
+    Introduced in notebook 08.
     """
 
     loss: torch.Tensor
@@ -340,9 +347,9 @@ class EnsembleHistory:
 
 # Members trained together hold about this many float entries (weights with their gradient and
 # optimizer state, and one iteration's arrays, a rough count); more are trained in groups, one after
-# the other. Chosen by measurement on notebook 08's digits grid (130 members, 2 threads, a 32 MB
-# cache): all members at once 5.5 s, groups of 26 (one seed each) 3.9 s, groups of 6 5.6 to 6.1 s.
-# Smaller arrays are kinder to the cache, but every group pays Python's per-operation overhead again.
+# the other. Chosen by measurement on notebook 08's digits grid (benchmarks/RESULTS.md, "Sizes chosen by
+# measurement"): smaller arrays are kinder to the cache, but every group pays Python's per-operation
+# overhead again.
 TRAIN_BUDGET = 20_000_000
 
 
@@ -404,6 +411,8 @@ def train_post_ensemble(
 
     Returns:
         An :class:`EnsembleHistory` with ``loss`` and ``silent``, ``[n_iter, members]``.
+
+    Introduced in notebook 08.
     """
     if not isinstance(ensemble, PostEnsemble):
         raise TypeError(f"ensemble must be a PostEnsemble; got {type(ensemble).__name__}")
@@ -442,7 +451,7 @@ def _train_post_group(
         with torch.no_grad():
             current = _linear(x, weight_t, bias).view(m, t, -1).transpose(0, 1).contiguous()
         current.requires_grad_(True)  # [T, M, B*H]
-        spikes = _EnsembleIF.apply(current, *ensemble.neuron, ensemble._surrogates)
+        spikes = _EnsembleIF.apply(current, *ensemble._if_args, ensemble._surrogates)
         losses = spikes.mean(dim=(0, 2)) ** 2  # [M]: mean over steps, samples and neurons
         (grad,) = torch.autograd.grad(losses.sum(), current)
         grad = grad.view(t, m, -1, h).transpose(0, 1).reshape(m, -1, h)  # dL/dcurrent, [M, T*B, H]
@@ -502,7 +511,14 @@ class DigitsEnsemble(nn.Module):
             nets[s], _ = _init_state(
                 s,
                 lambda: DigitsSNN(
-                    n_hidden, "post", None, threshold, reset, detach_reset, bias_init, n_inputs, n_classes
+                    n_hidden,
+                    threshold=threshold,
+                    reset=reset,
+                    surrogate="post",
+                    detach_reset=detach_reset,
+                    bias_init=bias_init,
+                    n_inputs=n_inputs,
+                    n_classes=n_classes,
                 ),
             )
         device = _device(device)
@@ -514,7 +530,7 @@ class DigitsEnsemble(nn.Module):
         self.w2, self.b2 = stack(lambda n: n.output.weight.t()), stack(lambda n: n.output.bias)
         self.seeds = seeds
         self.n_inputs, self.n_hidden, self.n_classes = n_inputs, n_hidden, n_classes
-        self.neuron = (float(threshold), reset, detach_reset)
+        self._if_args = (float(threshold), reset, detach_reset)  # shared; surrogates per member
         self._surrogates = _Surrogates(self.members)
 
     def subset(self, index: list[int]) -> DigitsEnsemble:
@@ -547,8 +563,8 @@ class DigitsEnsemble(nn.Module):
             params = tuple(p[index] for p in params)
             surrogates = _Surrogates([self.members[i] for i in index.tolist()])
         w1, b1, w2, b2 = params
-        hidden = _EnsembleIF.apply(_LinearPerStep.apply(spikes, w1, b1), *self.neuron, surrogates)
-        out = _EnsembleIF.apply(_LinearPerStep.apply(hidden, w2, b2), *self.neuron, surrogates)
+        hidden = _EnsembleIF.apply(_LinearPerStep.apply(spikes, w1, b1), *self._if_args, surrogates)
+        out = _EnsembleIF.apply(_LinearPerStep.apply(hidden, w2, b2), *self._if_args, surrogates)
         return out.sum(dim=0), hidden
 
 
@@ -581,8 +597,8 @@ class _LinearPerStep(torch.autograd.Function):
 
 
 # Members evaluated at once: at most this many hidden-spike entries (time x members x samples x
-# neurons), about 8 MB in float32. Measured scoring 20 digits networks on the training split (1,077
-# images, T = 10): 0.15 s at this size, 0.28 s at 16 million (arrays that no longer fit in cache).
+# neurons), about 8 MB in float32, a size that stays in cache (benchmarks/RESULTS.md, "Sizes chosen by
+# measurement").
 EVAL_CHUNK = 2_000_000
 
 
@@ -601,6 +617,8 @@ def evaluate_ensemble(
 
     Returns:
         ``[members]`` accuracies (fractions of ``y`` ``[n]`` predicted right).
+
+    Introduced in notebook 08.
     """
     if not isinstance(ensemble, DigitsEnsemble):
         raise TypeError(f"ensemble must be a DigitsEnsemble; got {type(ensemble).__name__}")
@@ -659,6 +677,8 @@ def train_digits_ensemble(
     A member follows the single run up to rounding: with a surrogate that jumps (the boxcar's
     edges), a last-bit difference in a membrane can switch one gradient entry on or off, and the
     two runs then drift apart as two seeds would, slowly.
+
+    Introduced in notebook 08.
     """
     if not isinstance(ensemble, DigitsEnsemble):
         raise TypeError(f"ensemble must be a DigitsEnsemble; got {type(ensemble).__name__}")

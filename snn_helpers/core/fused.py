@@ -36,9 +36,9 @@ from types import ModuleType
 import torch
 
 from . import kernel
-from ._checks import check_beta, check_bool, check_choice, check_positive, check_tensor
-from .neuron import RESETS
-from .spike import _grad, resolve_slope
+from ._checks import check_tensor
+from .neuron import neuron_spec
+from .spike import _grad
 
 _EMPTY = torch.empty(0)
 KERNEL_DTYPES = (torch.float32, torch.float64)
@@ -145,6 +145,8 @@ class IFSequence(torch.autograd.Function):
     """IF (LIF) recurrence over ``[time, ...]`` input currents; returns ``(spikes, membrane)``.
 
     Call it through :func:`if_sequence`, which checks the arguments.
+
+    Introduced in notebook 06.
     """
 
     @staticmethod
@@ -190,20 +192,22 @@ class IFSequence(torch.autograd.Function):
 
 def if_sequence(
     current: torch.Tensor,
+    *,
     threshold: float = 1.0,
     reset: str = "zero",
+    beta: float = 1.0,
     surrogate: str = "post",
     slope: float | None = None,
     detach_reset: bool = False,
-    beta: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Run the IF neuron (leaky if ``beta < 1``) over a whole sequence of input currents at once.
 
     Args:
         current: input currents ``[time, (batch,) neurons]`` (float, threshold units; at least
             one step). NaN is allowed: it propagates as in the loop.
-        threshold, reset, surrogate, slope, detach_reset, beta: as in :class:`snn_helpers.IF`,
-            checked the same way (``slope=None`` takes the surrogate's default).
+        threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, as in
+            :class:`snn_helpers.IF` (the fields of :class:`snn_helpers.core.neuron.NeuronSpec`), checked the
+            same way (``slope=None`` takes the surrogate's default).
 
     Returns:
         ``(spikes, membrane)``, each the shape of ``current``: the same values and, in the
@@ -219,9 +223,12 @@ def if_sequence(
             "current must be [time, (batch,) neurons] with at least one step; "
             f"got shape {tuple(current.shape)}"
         )
-    check_positive("threshold", threshold)
-    check_choice("reset", reset, RESETS)
-    slope = resolve_slope(surrogate, slope)
-    check_bool("detach_reset", detach_reset)
-    beta = check_beta(beta)
-    return IFSequence.apply(current, float(threshold), reset, surrogate, slope, detach_reset, beta)
+    n = neuron_spec(
+        threshold=threshold,
+        reset=reset,
+        beta=beta,
+        surrogate=surrogate,
+        slope=slope,
+        detach_reset=detach_reset,
+    )
+    return IFSequence.apply(current, n.threshold, n.reset, n.surrogate, n.slope, n.detach_reset, n.beta)

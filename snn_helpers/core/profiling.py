@@ -12,6 +12,8 @@ def saved_megabytes(fn: Callable[[], torch.Tensor]) -> float:
 
     Counts each storage once (views share one), parameters and inputs included, with
     ``torch.autograd.graph.saved_tensors_hooks``; works for custom autograd Functions too.
+
+    Introduced in notebook 06.
     """
     storages: dict[tuple[str, int], int] = {}
 
