@@ -146,8 +146,23 @@ WRONG_FIRST_ANSWERS = {
         "    return size_input * size_hidden + size_hidden * size_output\n",
         "バイアスも数えてください",
     ),
-    "04": ("def predicted_silent():\n    return 25\n", "0 から 1 の割合"),
-    "05": ("def predicted_log10_grad():\n    return 'big'\n", "10 のべき指数"),
+    "04": (
+        "def first_step_fraction(model, x):\n    return model(x).mean().item()\n",
+        "10 ステップ全体で平均しています",
+    ),
+    "05": (
+        "def my_train(model, n_iter):\n"
+        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n"
+        "    losses = []\n"
+        "    for _ in range(n_iter):\n"
+        "        loss = model(random_binary_input(model.n_time, model.size_input)).mean() ** 2\n"
+        "        optimizer.zero_grad()\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n"
+        "        losses.append(loss)\n"
+        "    return losses\n",
+        "loss ではなく loss.item() を追加してください",
+    ),
     "06": ("def predicted_mb():\n    return 12.20703125\n", "それは膜電位だけです"),
     "07": (
         "def predicted_accuracy():\n    return 70\n",

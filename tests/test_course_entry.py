@@ -339,6 +339,18 @@ def test_bench_installs_the_peers_into_their_own_venv_not_the_learners(recorded,
     ]
 
 
+def test_lock_from_a_fresh_clone_makes_the_venv_first(recorded, checkout, tmp_path):
+    # the review's "make lock fails from a fresh clone": lock now runs setup, then pip-tools in .venv
+    good = fake_python(tmp_path / "bin", "python3.11", (3, 11, 7))
+    assert course.main(["lock", "--python", str(good), "--torch-index", ""]) == 0
+    python = str(course.venv_python(checkout / ".venv"))
+    assert recorded[0] == [str(good), "-m", "venv", str(checkout / ".venv")]
+    tools = [i for i, step in enumerate(recorded) if "pip-tools==7.6.2" in step]
+    compile_step = next(i for i, step in enumerate(recorded) if step[1:4] == ["-m", "piptools", "compile"])
+    assert tools and recorded[tools[0]][0] == python and tools[0] < compile_step
+    assert recorded[compile_step][-3:] == ["requirements.in", "-o", "requirements.txt"]
+
+
 def test_the_makefile_is_a_thin_wrapper_over_the_entry():
     lines = (ROOT / "Makefile").read_text().splitlines()
     targets = [m.group(1) for m in map(re.compile(r"^([a-z-]+):").match, lines) if m]

@@ -16,6 +16,7 @@ import torch  # noqa: E402
 from snn_helpers import set_seed, surrogate_grad  # noqa: E402
 from snn_helpers.course.ensemble import evaluate_ensemble  # noqa: E402
 from snn_helpers.course.experiments import (  # noqa: E402
+    BUMP_MARKERS,
     BUMPS,
     GridPoint,
     digits_grid,
@@ -125,6 +126,14 @@ def test_digits_grid_shapes_table_plot_and_test_once(data):
     fig, ax = plt.subplots()
     plot_grid(ax, out, "val_accuracy")
     assert ax.get_xscale() == "log" and len(ax.get_legend().get_texts()) == 2  # atan, post's rule
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "5"]
+    styles = [(c.lines[0].get_marker(), c.lines[0].get_linestyle()) for c in ax.containers]  # errorbars
+    assert styles == [("^", "-"), ("^", "--")] and BUMP_MARKERS["atan"] == "^"  # one marker per family
+    assert len(set(BUMP_MARKERS.values())) == len(BUMP_MARKERS) == len(BUMPS)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "matched in area (area 1)",
+        "matched in peak (peak 1)",
+    ]
     plt.close(fig)
     # the test split, for the chosen points only: as every member would have been scored
     test = grid.test([points[2], points[0]])

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from matplotlib.text import Annotation  # noqa: E402
 
 from snn_helpers import (  # noqa: E402
     History,
@@ -126,15 +127,40 @@ def test_surrogates_and_confusion():
 def test_plot_unrolled_if_draws_each_step_and_the_backward_quantities():
     fig, ax = plot_unrolled_if(3)
     texts = {t.get_text() for t in ax.texts}
-    assert {"$I_0$", "$v_2$", "$s_1$", "$e_2$", "$a_1$", "$a_2$", "$L$"} <= texts
+    assert {"$I_0$", "$v_2$", "$s_1$", "$e_2$", "$a_1$", "$a_2$", "$-a_1 v_0$", "$-a_2 v_1$", "$L$"} <= texts
     assert "$a_3$" not in texts  # nothing flows back from a step after the last
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
         "forward",
         "spike (backward: g)",
         "reset",
         "backward",
     ]
+    # the four kinds of arrow differ in line style or width, not only in colour
+    looks = {(line.get_linestyle(), line.get_linewidth()) for line in legend.get_lines()}
+    assert len(looks) == 4
     plt.close(fig)
+
+
+def distance_to_segment(point, start, end):
+    p, a, b = (np.asarray(z, dtype=float) for z in (point, start, end))
+    along = np.clip(np.dot(p - a, b - a) / np.dot(b - a, b - a), 0, 1)
+    return float(np.linalg.norm(p - (a + along * (b - a))))
+
+
+def test_plot_unrolled_if_puts_each_e_t_next_to_its_own_arrow():
+    for n_steps in [3, 4, 5]:
+        fig, ax = plot_unrolled_if(n_steps)
+        from_loss = [
+            (a.xyann, a.xy) for a in ax.texts if isinstance(a, Annotation) and a.xyann == (n_steps - 1, 0.2)
+        ]
+        assert len(from_loss) == n_steps  # the arrows from L into each s_t
+        for t in range(n_steps):
+            (label,) = [a for a in ax.texts if a.get_text() == f"$e_{t}$"]
+            gaps = [distance_to_segment(label.get_position(), *arrow) for arrow in from_loss]
+            own = gaps.pop(t)
+            assert own < 0.25 and own < 0.5 * min(gaps, default=1.0)  # near its arrow, far from the others
+        plt.close(fig)
 
 
 def test_plot_unrolled_if_refuses_a_bad_step_count():

@@ -110,7 +110,7 @@ _PUNCT = re.compile(rf"(?<={JP})(\*\*|__)?(\.\.\.|[?!:,.])")
 _TIMES = re.compile(
     rf"(?<=[0-9{KANA_KANJI}])(\s*)x(\s*)(?=[0-9\u30a0-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff])"
 )
-_ITALIC = re.compile(
+_ITALIC = re.compile(  # ASCII word characters around the markers: Python's \w matches kana and kanji too
     rf"(?<![*A-Za-z0-9_\\])([*_])(?![*_\s])([^*_\n]*?{JP_LETTER}[^*_\n]*?)(?<![\s*_])\1(?![*_A-Za-z0-9])"
 )
 _SPACE_AFTER_NUM = re.compile(rf"([0-9])({JP_LETTER})")

@@ -6,6 +6,7 @@ Tensors may be on any device; they are copied to the CPU for plotting.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -187,48 +188,57 @@ def plot_confusion(
     return fig, ax
 
 
+_FORWARD = {"color": "k", "linestyle": "-", "linewidth": 1.2}
+_SPIKE = {"color": "C1", "linestyle": "-", "linewidth": 3.0}
+_RESET = {"color": "C3", "linestyle": "-.", "linewidth": 1.6}
+_BACKWARD = {"color": "C0", "linestyle": "--", "linewidth": 1.2}
+
+
 def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
     """Draw the IF recurrence unrolled over ``n_steps`` time steps, with its backward quantities.
 
-    Forward (solid): ``I_t -> v_t`` and ``v_t -> v_{t+1}`` in black, the spike ``v_t -> s_t`` in
-    orange (its backward uses the surrogate g), the reset ``s_t -> v_{t+1}`` in red. Backward
-    (dashed blue): ``e_t`` from the loss L into each spike, ``a_{t+1}`` from each step back to the one
-    before. Introduced in notebook 06 (the backward pass through time, by hand).
+    Forward: ``I_t -> v_t`` and ``v_t -> v_{t+1}`` (thin solid black), the spike ``v_t -> s_t`` (thick
+    solid orange; its backward uses the surrogate g), the reset ``s_t -> v_{t+1}`` (dash-dot red).
+    Backward (dashed blue): ``e_t`` from the loss L into each spike, labelled beside its own arrow;
+    ``a_{t+1}`` from each step's membrane back to the one before, and back to ``s_t`` through the reset
+    as ``-a_{t+1} v_t``. Line style and width tell the four kinds apart without their colours.
+    Introduced in notebook 06 (the backward pass through time, by hand).
     """
     from matplotlib.lines import Line2D
 
     check_positive("n_steps", n_steps, integer=True)
     fig, ax = plt.subplots(figsize=(2 * n_steps, 4))
 
-    def arrow(
-        start: tuple[float, float], end: tuple[float, float], color: str = "k", style: str = "-"
-    ) -> None:
-        ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "color": color, "linestyle": style})
+    def arrow(start: tuple[float, float], end: tuple[float, float], style: dict) -> None:
+        ax.annotate("", end, start, arrowprops={"arrowstyle": "->", "shrinkA": 0, "shrinkB": 0, **style})
+
+    def label(x: float, y: float, text: str) -> None:
+        ax.text(x, y, text, color=_BACKWARD["color"], ha="center", va="center", fontsize=11)
 
     box = {"boxstyle": "round", "fc": "w"}
     middle = n_steps - 1
     for t in range(n_steps):
         for y, name in [(3, f"$I_{t}$"), (2, f"$v_{t}$"), (1, f"$s_{t}$")]:
             ax.text(2 * t, y, name, ha="center", va="center", fontsize=12, bbox=box)
-        arrow((2 * t, 2.8), (2 * t, 2.2))  # I_t -> v_t
-        arrow((2 * t, 1.8), (2 * t, 1.2), "C1")  # v_t -> s_t
-        arrow((middle, 0.15), (2 * t, 0.8), "C0", "--")  # e_t from the loss into s_t
-        ax.text(2 * t + (-0.35 if 2 * t < middle else 0.35), 0.55, f"$e_{t}$", color="C0", ha="center")
-        if t < n_steps - 1:  # the membrane carries over, the spike resets it, a_{t+1} flows back
-            arrow((2 * t + 0.25, 2), (2 * t + 1.75, 2))
-            arrow((2 * t + 0.25, 1.1), (2 * t + 1.75, 1.9), "C3")
-            arrow((2 * t + 1.75, 2.3), (2 * t + 0.25, 2.3), "C0", "--")
-            ax.text(2 * t + 1, 2.45, f"$a_{t + 1}$", color="C0", ha="center")
+        arrow((2 * t, 2.8), (2 * t, 2.2), _FORWARD)  # I_t -> v_t
+        arrow((2 * t, 1.8), (2 * t, 1.2), _SPIKE)  # v_t -> s_t
+        dx, dy = 2 * t - middle, 0.6
+        arrow((middle, 0.2), (2 * t, 0.2 + dy), _BACKWARD)  # e_t from the loss into s_t
+        nx, ny = (-dy, dx) if dx > 0 else (dy, -dx)  # the arrow's normal on its upper side
+        norm = math.hypot(dx, dy)
+        label(middle + 0.75 * dx + 0.17 * nx / norm, 0.2 + 0.75 * dy + 0.17 * ny / norm, f"$e_{t}$")
+        if t < n_steps - 1:  # the membrane carries over, the spike resets it, a_{t+1} flows back along both
+            arrow((2 * t + 0.25, 2), (2 * t + 1.75, 2), _FORWARD)
+            arrow((2 * t + 0.25, 1.1), (2 * t + 1.75, 1.9), _RESET)
+            arrow((2 * t + 1.75, 2.3), (2 * t + 0.25, 2.3), _BACKWARD)
+            label(2 * t + 1, 2.45, f"$a_{t + 1}$")
+            arrow((2 * t + 1.8, 1.72), (2 * t + 0.35, 0.95), _BACKWARD)
+            label(2 * t + 1.1, 1.13, f"$-a_{t + 1} v_{t}$")
     ax.text(middle, 0, "$L$", ha="center", va="center", fontsize=12, bbox=box)
     ax.text(2 * n_steps - 1.4, 1.5, "...", fontsize=14)
     ax.set(xlim=(-0.7, 2 * n_steps - 0.8), ylim=(-0.4, 3.4), xticks=[], yticks=[])
     ax.set_title("The IF recurrence unrolled over time")
-    keys = [
-        ("k", "-", "forward"),
-        ("C1", "-", "spike (backward: g)"),
-        ("C3", "-", "reset"),
-        ("C0", "--", "backward"),
-    ]
-    handles = [Line2D([], [], color=c, linestyle=ls, label=text) for c, ls, text in keys]
+    keys = {"forward": _FORWARD, "spike (backward: g)": _SPIKE, "reset": _RESET, "backward": _BACKWARD}
+    handles = [Line2D([], [], label=text, **style) for text, style in keys.items()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=4, frameon=False)
     return fig, ax

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
+from matplotlib.lines import Line2D
 
 from ..core._checks import check_choice, check_positive
 from ..core.seed import set_seed
@@ -44,6 +45,8 @@ from .ensemble import (
 BUMPS = ("fast_sigmoid", "sigmoid", "atan", "triangle", "boxcar")
 """The surrogate families that are non-zero around the threshold (all but the post's rule)."""
 MATCHES = ("area", "peak")
+BUMP_MARKERS = dict(zip(BUMPS, "os^Dv", strict=True))
+"""One marker per family, so that the figures of notebook 08 do not rely on colour alone."""
 
 # area / peak of each bump at slope k is C / k, with C:
 _WIDTH_TIMES_SLOPE = {"fast_sigmoid": 2.0, "sigmoid": 4.0, "atan": 2.0, "triangle": 1.0, "boxcar": 1.0}
@@ -409,25 +412,33 @@ def grid_table(results: dict[GridPoint, dict[str, torch.Tensor]], key: str, digi
 
 def plot_grid(ax, results: dict[GridPoint, dict[str, torch.Tensor]], key: str) -> None:
     """Mean ± one standard deviation over seeds of ``results[point][key]`` against the width: one
-    colour per family, solid for matched in area, dashed for matched in peak; the post's rule as a
-    dotted horizontal line. Sets the x axis (log scale); the caller sets the title and y label.
+    colour and one marker per family (:data:`BUMP_MARKERS`), a solid line for matched in area, a dashed
+    line for matched in peak; the post's rule as a dotted horizontal line. Sets the x axis (log scale,
+    ticks at the widths), the families' legend (right of the axes, with any line drawn before) and a
+    figure legend for the two line styles; the caller sets the title and y label.
 
     Introduced in notebook 08.
     """
     for i, family in enumerate(BUMPS):
-        for matched, style in [("area", "-o"), ("peak", "--s")]:
+        for matched, line in [("area", "-"), ("peak", "--")]:
             points = [p for p in results if p.surrogate == family and (p.matched == matched or p.width == 1)]
             if not points:
                 continue
-            widths = [p.width for p in points]
             mean = [results[p][key].mean().item() for p in points]
             sd = [results[p][key].std().item() for p in points]
             label = family if matched == "area" else None
-            ax.errorbar(widths, mean, yerr=sd, fmt=style, color=f"C{i}", capsize=3, label=label, alpha=0.8)
+            style = dict(color=f"C{i}", marker=BUMP_MARKERS[family], linestyle=line, capsize=3, alpha=0.8)
+            ax.errorbar([p.width for p in points], mean, yerr=sd, label=label, **style)
     post = results.get(GridPoint("post", None, None))
     if post is not None:
         ax.axhline(post[key].mean().item(), color="black", linestyle=":", label="post's rule")
-    ax.set(
-        xscale="log", xlabel="surrogate width, area / peak (threshold units); solid: area 1, dashed: peak 1"
-    )
-    ax.legend(fontsize="small")
+    widths = sorted({p.width for p in results if p.width is not None})
+    ax.set(xscale="log", xlabel="surrogate width, area / peak (threshold units)")
+    ax.set_xticks(widths, [f"{w:g}" for w in widths])
+    ax.minorticks_off()
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    styles = [
+        Line2D([], [], color="grey", linestyle=line, label=text)
+        for line, text in [("-", "matched in area (area 1)"), ("--", "matched in peak (peak 1)")]
+    ]
+    ax.figure.legend(handles=styles, fontsize="small", loc="outside lower right")
