@@ -37,10 +37,8 @@ def test_a_notebook_of_0_2_still_runs_its_imports():
     for old in ("digits", "readout"):
         sys.modules.pop(f"snn_helpers.{old}", None)
     with pytest.warns(DeprecationWarning):
-        from snn_helpers.core.encoding import rate_encode
-        from snn_helpers.tasks.digits import DigitsSNN  # the old notebook's line
-        from snn_helpers.core.readout import leaky_integrate
-        from snn_helpers.tasks.digits import ReadoutSNN
+        from snn_helpers.digits import DigitsSNN, rate_encode  # the old notebook's line
+        from snn_helpers.readout import ReadoutSNN, leaky_integrate
     from snn_helpers.core.encoding import rate_encode as new_rate_encode
     from snn_helpers.tasks.digits import DigitsSNN as NewDigitsSNN
     from snn_helpers.tasks.digits import ReadoutSNN as NewReadoutSNN
