@@ -129,6 +129,16 @@ def plot_membrane(
     return fig, ax
 
 
+_SURROGATE_STYLES = {
+    "post": {"color": "black", "linestyle": "--", "linewidth": 2.5, "zorder": 3},
+    "fast_sigmoid": {"linestyle": "-"},
+    "sigmoid": {"linestyle": "-."},
+    "atan": {"linestyle": ":"},
+    "triangle": {"linestyle": (0, (6, 2))},
+    "boxcar": {"linestyle": (0, (2, 1, 2, 1, 6, 1))},
+}
+
+
 def plot_surrogates(
     names: Sequence[str] | None = None,
     slopes: dict[str, float] | None = None,
@@ -140,7 +150,8 @@ def plot_surrogates(
 
     "post" is drawn as the post's rule for a neuron's own spike: 1 where x > 0, as a
     thick dashed black line above the others (boxcar's line would hide it on 0 < x < 1/(2k)).
-    The legend sits outside the axes, on the right.
+    Each other surrogate has its own line style, so the curves can be told apart without colour.
+    The legend sits outside the axes, on the right. Introduced in notebook 01.
     """
     fig, ax = _axes(ax)
     x = torch.linspace(*x_range, 801)
@@ -148,7 +159,7 @@ def plot_surrogates(
         slope = (slopes or {}).get(name)
         k = slope if slope is not None else SURROGATES[name].default_slope
         label = name if k is None else f"{name} (k={k:g})"
-        style = {"color": "black", "linestyle": "--", "linewidth": 2.5, "zorder": 3} if name == "post" else {}
+        style = _SURROGATE_STYLES.get(name, {})
         ax.plot(x, surrogate_grad(x, name, slope), label=label, **style)
     ax.set(title=title, xlabel="x = v - threshold", ylabel="g(x), used as dH/dx")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")

@@ -11,6 +11,7 @@ import torch  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 from snn_helpers import (  # noqa: E402
+    SURROGATES,
     History,
     plot_confusion,
     plot_loss,
@@ -19,6 +20,7 @@ from snn_helpers import (  # noqa: E402
     plot_surrogates,
     plot_unrolled_if,
 )
+from snn_helpers.plotting import _SURROGATE_STYLES  # noqa: E402
 
 
 def labelled(ax):
@@ -119,6 +121,8 @@ def test_surrogates_and_confusion():
     assert post.get_linestyle() == "--" and all(
         post.get_zorder() > o.get_zorder() for o in ax.lines if o is not post
     )
+    styles = [repr(_SURROGATE_STYLES[name]["linestyle"]) for name in SURROGATES]
+    assert len(set(styles)) == len(styles)  # each surrogate its own line style, to read it without colour
     fig, ax = plot_confusion(torch.tensor([[3, 1], [0, 4]]))
     assert labelled(ax) and sorted(t.get_text() for t in ax.texts) == ["1", "3", "4"]
     plt.close("all")
