@@ -198,11 +198,13 @@ _BACKWARD = {"color": "C0", "linestyle": "--", "linewidth": 1.2}
 def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
     """Draw the IF recurrence unrolled over ``n_steps`` time steps, with its backward quantities.
 
-    Forward: ``I_t -> v_t`` and ``v_t -> v_{t+1}`` (thin solid black), the spike ``v_t -> s_t`` (thick
-    solid orange; its backward uses the surrogate g), the reset ``s_t -> v_{t+1}`` (dash-dot red).
+    Forward: ``I_t -> v_t`` and ``v_t -> v_{t+1}`` (thin solid black, "forward (value)"), the spike
+    ``v_t -> s_t`` (thick solid orange; its backward uses the surrogate g), the reset ``s_t -> v_{t+1}``
+    (dash-dot red).
     Backward (dashed blue): ``e_t`` from the loss L into each spike, labelled beside its own arrow;
     ``a_{t+1}`` from each step's membrane back to the one before, and back to ``s_t`` through the reset
-    as ``-a_{t+1} v_t``. Line style and width tell the four kinds apart without their colours.
+    as ``-a_{t+1} v_t``. Line style and width tell the four kinds apart without their colours. Drawn for
+    exactly ``n_steps`` steps: nothing flows back into the last one (``a_T = 0``).
     Introduced in notebook 06 (the backward pass through time, by hand).
     """
     from matplotlib.lines import Line2D
@@ -236,10 +238,10 @@ def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
             arrow((2 * t + 1.8, 1.72), (2 * t + 0.35, 0.95), _BACKWARD)
             label(2 * t + 1.1, 1.13, f"$-a_{t + 1} v_{t}$")
     ax.text(middle, 0, "$L$", ha="center", va="center", fontsize=12, bbox=box)
-    ax.text(2 * n_steps - 1.4, 1.5, "...", fontsize=14)
-    ax.set(xlim=(-0.7, 2 * n_steps - 0.8), ylim=(-0.4, 3.4), xticks=[], yticks=[])
+    ax.set(xlim=(-0.7, 2 * n_steps - 1.3), ylim=(-0.4, 3.4), xticks=[], yticks=[])
     ax.set_title("The IF recurrence unrolled over time")
-    keys = {"forward": _FORWARD, "spike (backward: g)": _SPIKE, "reset": _RESET, "backward": _BACKWARD}
+    keys = {"forward (value)": _FORWARD, "spike (backward: g)": _SPIKE}
+    keys |= {"reset": _RESET, "backward": _BACKWARD}
     handles = [Line2D([], [], label=text, **style) for text, style in keys.items()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=4, frameon=False)
     return fig, ax

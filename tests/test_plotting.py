@@ -133,9 +133,10 @@ def test_plot_unrolled_if_draws_each_step_and_the_backward_quantities():
     texts = {t.get_text() for t in ax.texts}
     assert {"$I_0$", "$v_2$", "$s_1$", "$e_2$", "$a_1$", "$a_2$", "$-a_1 v_0$", "$-a_2 v_1$", "$L$"} <= texts
     assert "$a_3$" not in texts  # nothing flows back from a step after the last
+    assert "..." not in texts  # drawn for exactly three steps, not as the start of a longer sequence
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == [
-        "forward",
+        "forward (value)",
         "spike (backward: g)",
         "reset",
         "backward",
