@@ -11,6 +11,7 @@ import torch  # noqa: E402
 from matplotlib.text import Annotation  # noqa: E402
 
 from snn_helpers import (  # noqa: E402
+    SURROGATES,
     History,
     plot_confusion,
     plot_loss,
@@ -19,6 +20,7 @@ from snn_helpers import (  # noqa: E402
     plot_surrogates,
     plot_unrolled_if,
 )
+from snn_helpers.core.plotting import _SURROGATE_STYLES  # noqa: E402
 
 
 def labelled(ax):
@@ -119,6 +121,8 @@ def test_surrogates_and_confusion():
     assert post.get_linestyle() == "--" and all(
         post.get_zorder() > o.get_zorder() for o in ax.lines if o is not post
     )
+    styles = [repr(_SURROGATE_STYLES[name]["linestyle"]) for name in SURROGATES]
+    assert len(set(styles)) == len(styles)  # each surrogate its own line style, to read it without colour
     fig, ax = plot_confusion(torch.tensor([[3, 1], [0, 4]]))
     assert labelled(ax) and sorted(t.get_text() for t in ax.texts) == ["1", "3", "4"]
     plt.close("all")
@@ -129,9 +133,10 @@ def test_plot_unrolled_if_draws_each_step_and_the_backward_quantities():
     texts = {t.get_text() for t in ax.texts}
     assert {"$I_0$", "$v_2$", "$s_1$", "$e_2$", "$a_1$", "$a_2$", "$-a_1 v_0$", "$-a_2 v_1$", "$L$"} <= texts
     assert "$a_3$" not in texts  # nothing flows back from a step after the last
+    assert "..." not in texts  # drawn for exactly three steps, not as the start of a longer sequence
     legend = ax.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == [
-        "forward",
+        "forward (value)",
         "spike (backward: g)",
         "reset",
         "backward",

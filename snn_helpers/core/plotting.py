@@ -137,6 +137,16 @@ def plot_membrane(
     return fig, ax
 
 
+_SURROGATE_STYLES = {
+    "post": {"color": "black", "linestyle": "--", "linewidth": 2.5, "zorder": 3},
+    "fast_sigmoid": {"linestyle": "-"},
+    "sigmoid": {"linestyle": "-."},
+    "atan": {"linestyle": ":"},
+    "triangle": {"linestyle": (0, (6, 2))},
+    "boxcar": {"linestyle": (0, (2, 1, 2, 1, 6, 1))},
+}
+
+
 def plot_surrogates(
     names: Sequence[str] | None = None,
     slopes: dict[str, float] | None = None,
@@ -148,9 +158,8 @@ def plot_surrogates(
 
     "post" is drawn as the post's rule for a neuron's own spike: 1 where x > 0, as a
     thick dashed black line above the others (boxcar's line would hide it on 0 < x < 1/(2k)).
-    The legend sits outside the axes, on the right.
-
-    Introduced in notebook 01.
+    Each other surrogate has its own line style, so the curves can be told apart without colour.
+    The legend sits outside the axes, on the right. Introduced in notebook 01.
     """
     fig, ax = _axes(ax)
     x = torch.linspace(*x_range, 801)
@@ -158,7 +167,7 @@ def plot_surrogates(
         slope = (slopes or {}).get(name)
         k = slope if slope is not None else SURROGATES[name].default_slope
         label = name if k is None else f"{name} (k={k:g})"
-        style = {"color": "black", "linestyle": "--", "linewidth": 2.5, "zorder": 3} if name == "post" else {}
+        style = _SURROGATE_STYLES.get(name, {})
         ax.plot(x, surrogate_grad(x, name, slope), label=label, **style)
     ax.set(title=title, xlabel="x = v - threshold", ylabel="g(x), used as dH/dx")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
@@ -197,11 +206,13 @@ _BACKWARD = {"color": "C0", "linestyle": "--", "linewidth": 1.2}
 def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
     """Draw the IF recurrence unrolled over ``n_steps`` time steps, with its backward quantities.
 
-    Forward: ``I_t -> v_t`` and ``v_t -> v_{t+1}`` (thin solid black), the spike ``v_t -> s_t`` (thick
-    solid orange; its backward uses the surrogate g), the reset ``s_t -> v_{t+1}`` (dash-dot red).
+    Forward: ``I_t -> v_t`` and ``v_t -> v_{t+1}`` (thin solid black, "forward (value)"), the spike
+    ``v_t -> s_t`` (thick solid orange; its backward uses the surrogate g), the reset ``s_t -> v_{t+1}``
+    (dash-dot red).
     Backward (dashed blue): ``e_t`` from the loss L into each spike, labelled beside its own arrow;
     ``a_{t+1}`` from each step's membrane back to the one before, and back to ``s_t`` through the reset
-    as ``-a_{t+1} v_t``. Line style and width tell the four kinds apart without their colours.
+    as ``-a_{t+1} v_t``. Line style and width tell the four kinds apart without their colours. Drawn for
+    exactly ``n_steps`` steps: nothing flows back into the last one (``a_T = 0``).
     Introduced in notebook 06 (the backward pass through time, by hand).
     """
     from matplotlib.lines import Line2D
@@ -235,10 +246,10 @@ def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
             arrow((2 * t + 1.8, 1.72), (2 * t + 0.35, 0.95), _BACKWARD)
             label(2 * t + 1.1, 1.13, f"$-a_{t + 1} v_{t}$")
     ax.text(middle, 0, "$L$", ha="center", va="center", fontsize=12, bbox=box)
-    ax.text(2 * n_steps - 1.4, 1.5, "...", fontsize=14)
-    ax.set(xlim=(-0.7, 2 * n_steps - 0.8), ylim=(-0.4, 3.4), xticks=[], yticks=[])
+    ax.set(xlim=(-0.7, 2 * n_steps - 1.3), ylim=(-0.4, 3.4), xticks=[], yticks=[])
     ax.set_title("The IF recurrence unrolled over time")
-    keys = {"forward": _FORWARD, "spike (backward: g)": _SPIKE, "reset": _RESET, "backward": _BACKWARD}
+    keys = {"forward (value)": _FORWARD, "spike (backward: g)": _SPIKE}
+    keys |= {"reset": _RESET, "backward": _BACKWARD}
     handles = [Line2D([], [], label=text, **style) for text, style in keys.items()]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=4, frameon=False)
     return fig, ax
