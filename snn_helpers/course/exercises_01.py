@@ -12,7 +12,8 @@ from .checking import ExerciseError, call, fail, isolated_rng, passed, predictio
 
 FLOAT_SPIKES = (
     "spikes are float 0.0/1.0 tensors throughout the course (notebooks 01 to 08): they are multiplied "
-    "by weights and carry gradients, which a bool tensor cannot; convert with .to(x.dtype) or .float()."
+    "by weights, and the library's spike() returns them as floats so that they can carry the surrogate "
+    "gradient, which a bool tensor cannot; convert with .to(x.dtype) or .float()."
 )
 
 
