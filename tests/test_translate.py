@@ -170,5 +170,5 @@ def test_build_renders_the_checkers_passed_lines_in_japanese():
         )
     ]
     (rendered,) = translate.japanese_outputs(outputs)
-    assert rendered["text"] == "v = 1.5\n合格：あなたの逆向きの計算は、減算リセットで autograd に一致します\n"
+    assert rendered["text"] == "v = 1.5\n合格：あなたの逆向きの走査は、減算リセットの場合の autograd と一致します\n"
     assert outputs[0]["text"].startswith("v = 1.5\npassed:")  # the English notebook's outputs untouched
