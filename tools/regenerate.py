@@ -9,7 +9,11 @@ CoalesceStreamsPreprocessor merges consecutive stream chunks. What they lack is 
 notebook metadata is fixed (kernelspec python3, no Python patch version), cells get stable ids,
 and a cell tagged ``volatile-output`` (a timing, say) runs but stores no output while keeping its
 execution count (nbconvert's TagRemovePreprocessor would drop the count too, and a code cell
-without one reads as never executed). Cells tagged ``raises-exception`` may raise; any other error
+without one reads as never executed). A widget's view (``application/vnd.jupyter.widget-view+json``, an
+explorer's sliders) is not stored: it names a model by a random id that no file keeps, so a stored
+one would change at every run and show "model not found" when reopened; the output keeps the rest of
+its bundle (an explorer's default figure as a PNG and its line of text, snn_helpers/course/explorers.py).
+Cells tagged ``raises-exception`` may raise; any other error
 stops the run. The kernels get the environment of ``course_files.NOTEBOOK_ENV`` and the figure check
 (``course_files.figure_check_env``, tools/figcheck.py): a notebook whose run printed a ``figure check:``
 line (a figure that draws nothing visible at its stored size, overlapping labels, a labelled line
@@ -37,6 +41,7 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 # notebook metadata written by hand, kept through a run: "numbers" declares the sources of numbers the
 # prose quotes throughout the notebook (tools/check_prose.py)
 KEPT_METADATA = ("numbers",)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LANGUAGE_INFO = {
     "codemirror_mode": {"name": "ipython", "version": 3},
     "file_extension": ".py",
@@ -88,6 +93,8 @@ def normalize(nb: nbformat.NotebookNode, prefix: str = "nb") -> nbformat.Noteboo
             cell.metadata.pop(key, None)
         if cell.cell_type == "code" and "volatile-output" in cell.metadata.get("tags", []):
             cell.outputs = []
+        for out in cell.get("outputs", []):
+            out.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
 
 
