@@ -164,9 +164,9 @@ def draw_if_neuron(current: float = 0.3, threshold: float = 1.0, reset: str = "z
         reset: "zero" or "subtract".
 
     Returns:
-        :class:`Drawing` with numbers ``spike_times`` (the top neuron's, steps from 0), ``spikes`` (its
-        count in 30 steps), ``row_counts`` (each raster row's count, the lowest current first) and
-        ``row_currents``.
+        :class:`Drawing` with numbers ``current``, ``threshold``, ``reset`` (the arguments), ``spike_times``
+        (the top neuron's, steps from 0), ``spikes`` (its count in 30 steps), ``row_counts``
+        (each raster row's count, the lowest current first) and ``row_currents``.
 
     Introduced in notebook 02.
     """
@@ -194,6 +194,9 @@ def draw_if_neuron(current: float = 0.3, threshold: float = 1.0, reset: str = "z
     bottom.set_ylabel("neuron (its current)")
     times = torch.nonzero(spike[:, own]).flatten().tolist()
     numbers = {
+        "current": float(current),
+        "threshold": float(threshold),
+        "reset": reset,
         "spike_times": times,
         "spikes": len(times),
         "row_counts": spike.sum(dim=0).int().tolist(),
@@ -203,7 +206,10 @@ def draw_if_neuron(current: float = 0.3, threshold: float = 1.0, reset: str = "z
 
 
 def _if_line(n: dict) -> str:
-    return f"{n['spikes']} spikes in {IF_STEPS} steps, at steps {n['spike_times']}; rows: {n['row_counts']}"
+    return (
+        f"I = {n['current']:g}, threshold {n['threshold']:g}, reset {n['reset']!r}: {n['spikes']} spikes in "
+        f"{IF_STEPS} steps, at steps {n['spike_times']}; spikes per row: {n['row_counts']}"
+    )
 
 
 # --- 09: the leak on the f-I curve and on the gradient's fading --------------------------------------
@@ -238,19 +244,20 @@ def draw_leak(beta: float = 0.9) -> Drawing:
         spikes[-1].backward()
         grads[b] = current.grad.abs()
     tau = -1 / math.log(beta) if beta < 1 else math.inf
-    fig = _figure(7.5, 3.2)
+    fig = _figure(7.5, 3.5)
     left, right = fig.subplots(1, 2)
     for b, style in [(1.0, {"color": "black", "linestyle": ":"}), (beta, {"color": "C0", "linewidth": 2})]:
         label = "IF (beta = 1)" if b == 1.0 else f"beta = {b:g} (tau = {-1 / math.log(b):.3g} steps)"
-        left.plot(LEAK_CURRENTS, rates[b], label=label, **style)
+        left.plot(LEAK_CURRENTS, rates[b], **style)  # the figure's legend is the key of both panels
         right.semilogy(range(LEAK_GRAD_STEPS), grads[b], label=label, **style)
     if beta < 1:
-        left.axvline(1 - beta, color="C0", linestyle="--", linewidth=1, label=f"rheobase {1 - beta:.2g}")
+        rheobase = {"color": "C0", "linestyle": "--", "linewidth": 1}
+        left.axvline(1 - beta, **rheobase)
+        right.plot([], [], label=f"rheobase {1 - beta:.2g} (left)", **rheobase)
     left.set(title="f-I curve, reset to zero", xlabel="constant current I", ylabel="rate (spikes per step)")
-    left.legend(loc="upper left", fontsize="small")
     right.set(title="Gradient of L = s_39 reaching I_t", xlabel="time step t of I_t")
     right.set(ylabel="|dL/dI_t| (log scale)")
-    right.legend(loc="lower right", fontsize="small")
+    fig.legend(loc="outside lower center", ncols=3, fontsize="small")  # the key of both panels
     numbers = {
         "beta": beta,
         "tau": tau,
