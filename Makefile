@@ -10,7 +10,7 @@ COURSE := python3 tools/course.py
 
 .PHONY: help setup lab lab-student test test-portable notebooks translations student html html-student \
     time-notebooks study-temporal bench check-nbgrader lock class-env hub-check nbgrader-round \
-    binder-check measure-class clean
+    binder-check measure-class browser-check clean
 
 help:  ## list the targets
 	@$(COURSE) help
@@ -54,5 +54,7 @@ binder-check:  ## teachers: the repo2docker build without a container engine, th
 	$(COURSE) binder-check
 measure-class:  ## teachers: memory and CPU seconds of each notebook, to size a hub
 	$(COURSE) measure-class
+browser-check:  ## the explorers in JupyterLab in Chromium (screenshots: OUT=DIR, default build/browser-check)
+	$(COURSE) browser-check $(if $(OUT),--out $(OUT))
 clean:  ## remove the venvs, html/ and caches (student/ stays)
 	$(COURSE) clean

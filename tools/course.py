@@ -584,6 +584,7 @@ def clean() -> None:
         VENV,
         ".venv-nbgrader",
         ".venv-class",
+        ".venv-browser",
         ".class-node",
         "html",
         "html-student",
@@ -623,6 +624,7 @@ COMMANDS = {
     "nbgrader-round": "teachers: nbgrader's whole round, three students, the grades asserted (root; ~1 min)",
     "binder-check": "teachers: the repo2docker build run without a container engine, then nbval (~5 min)",
     "measure-class": "teachers: peak memory and CPU seconds of each notebook, to size a hub",
+    "browser-check": "the explorers in JupyterLab in Chromium: a slider moves, the figure changes (--out D)",
     "clean": "remove .venv and the other venvs, html/, caches (student/ stays: your work is in it)",
 }
 
@@ -700,6 +702,17 @@ def main(argv: list) -> int:
             )
             if script:
                 run([python, script, *args.rest], child_env(ROOT / ".venv-class"))
+            return 0
+        if command == "browser-check":  # Playwright in a venv of its own; JupyterLab from .venv (setup)
+            python = setup(args)
+            browser_python = own_venv(
+                ".venv-browser",
+                [["-r", "tools/browser/requirements.txt"]],
+                ["tools/browser/requirements.txt"],
+                args,
+            )
+            out = [] if "--out" in args.rest else ["--out", "build/browser-check"]
+            run([browser_python, "tools/browser_check.py", *out, *args.rest], child_env(ROOT / VENV))
             return 0
         if command == "bench":  # the peers in a venv of their own: the learners' .venv never holds them
             python = own_venv(
