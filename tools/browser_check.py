@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
 ]
 RUN_TIMEOUT_MS = 240_000  # Run All on a busy two-core machine
 REDRAW_SECONDS = 30
+PANEL = "window.jupyterapp.shell.currentWidget"  # the notebook panel in front
 
 # the image's bytes, hashed in the page (the Image widget shows them through a blob: URL)
 IMAGE_DIGEST = """async (img) => {
@@ -92,7 +93,7 @@ def wait_for_lab(url: str, token: str, server: subprocess.Popen, seconds: float 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"browser check: JupyterLab exited with status {server.returncode} (see its log)")
+            raise SystemExit(f"browser check: JupyterLab exited with status {server.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
                 return
@@ -114,24 +115,36 @@ def check_notebook(page, url: str, token: str, name: str, shots: Path) -> list[s
     errors: list[str] = []
     page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.goto(f"{url}/lab/tree/{name}?token={token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.goto(f"{url}/lab/tree/{name}?reset&token={token}")  # reset: a fresh workspace, no old tabs
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
-    page.wait_for_function(
-        "window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'",
-        timeout=60_000,
-    )
+    page.wait_for_function(f"{PANEL}.sessionContext.session?.kernel?.status === 'idle'", timeout=120_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    box = page.locator(".jp-OutputArea-output .widget-vbox").first
-    box.wait_for(state="visible", timeout=RUN_TIMEOUT_MS)
-    page.wait_for_function(  # Run All finished: no cell waits or runs ([*]), the kernel idle
-        """() => {
-            const prompts = [...document.querySelectorAll('.jp-InputArea-prompt')].map(p => p.textContent);
-            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel;
-            return !prompts.some(t => t.includes('*')) && kernel?.status === 'idle';
-        }""",
+    page.wait_for_function(  # Run All finished: every code cell has its count, the kernel is idle
+        f"""() => {{
+            const panel = {PANEL};
+            const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+            return cells.every(c => c.model.executionCount !== null)
+                && panel.sessionContext.session?.kernel?.status === 'idle';
+        }}""",
         timeout=RUN_TIMEOUT_MS,
     )
+    found = page.evaluate(  # the explorer cell (tag "explorer"), scrolled into view and marked
+        f"""async () => {{
+            const notebook = {PANEL}.content;
+            const tagged = c => (c.model.getMetadata('tags') || []).includes('explorer');
+            const i = notebook.widgets.findIndex(tagged);
+            if (i < 0) return false;
+            notebook.activeCellIndex = i;
+            await notebook.scrollToItem(i, 'start');
+            notebook.widgets[i].node.setAttribute('data-explorer', 'yes');
+            return true;
+        }}"""
+    )
+    if not found:
+        return [f"{name}: no cell tagged explorer"]
+    box = page.locator("[data-explorer] .jp-OutputArea-output .widget-vbox").first
+    box.wait_for(state="visible", timeout=60_000)
     image, label = box.locator("img").first, box.locator(".widget-label").last
     image.wait_for(state="visible", timeout=30_000)
     box.scroll_into_view_if_needed()
