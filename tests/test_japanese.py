@@ -1,6 +1,6 @@
 """The Japanese edition: generated from the English notebooks and their catalogs, and kept current.
 
-An English markdown cell changed without its translation fails here, naming the cell;
+An English markdown cell or figure alt text changed without its translation fails here, naming the cell;
 `python tools/translate.py stale` lists them all, `make translations` refreshes the catalogs.
 """
 
@@ -40,13 +40,18 @@ def test_japanese_notebook_is_exactly_what_the_generator_makes(english):
 
 def test_code_and_outputs_are_the_english_ones(english):
     """The same code; the same outputs, except the checkers' lines, which the Japanese kernel prints in
-    Japanese (strict nbval executes notebooks/ja and compares them)."""
+    Japanese (strict nbval executes notebooks/ja and compares them); the same metadata, except the
+    figures' text alternatives, which are the catalog's Japanese (as many, in the same order)."""
     ja = nbformat.read(ROOT / "notebooks" / "ja" / english.name, as_version=4)
     en = nbformat.read(english, as_version=4)
+    cat = translate.read_catalog(english)
     assert [(c.id, c.cell_type) for c in ja.cells] == [(c.id, c.cell_type) for c in en.cells]
     for a, b in zip(ja.cells, en.cells, strict=True):
         if b.cell_type == "code":
-            assert a.source == b.source and a.metadata == b.metadata, f"cell {b.id}"
+            assert a.source == b.source, f"cell {b.id}"
+            assert {**a.metadata, "alt": None} == {**b.metadata, "alt": None}, f"cell {b.id}"
+            alt = [cat.get(text, context=translate.ALT).string for text in b.metadata.get("alt", [])]
+            assert a.metadata.get("alt", []) == alt, f"cell {b.id}: the Japanese alt texts"
             assert a.outputs == translate.japanese_outputs(b.outputs), f"cell {b.id}"
         else:
             assert a.source != b.source or not b.source.strip(), f"cell {b.id} is not translated"

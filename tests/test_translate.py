@@ -46,7 +46,9 @@ JA = {
 def test_update_lists_every_markdown_cell_as_stale_until_translated(workspace):
     translate.update(workspace)
     assert translate.stale_cells(workspace) == ["cell md-1: # Title", "cell md-2: A spike resets it."]
-    with pytest.raises(ValueError, match=r"2 markdown cells without a current translation:\n  cell md-1"):
+    with pytest.raises(
+        ValueError, match=r"2 markdown cells or alt texts without a current translation:\n  cell md-1"
+    ):
         translate.build(workspace)
     translate_all(workspace, JA)
     assert translate.stale_cells(workspace) == []
@@ -82,6 +84,105 @@ def test_update_is_deterministic_and_keeps_translations(workspace):
     assert translate.catalog_path(workspace).read_bytes() == first
     assert b'msgstr "\\xe7' not in first  # stored as UTF-8 text, not escapes
     assert "膜電位".encode() in first
+
+
+# The figures' text alternatives (a code cell's metadata "alt": one string per image/png output)
+
+PNG = "iVBORw0KGgo="  # any base64 text: the generator never decodes it
+ALT_EN = ["The loss falls from 2.3 to 0.1 over 100 iterations.", "A spike resets it."]
+ALT_JA = {
+    ALT_EN[0]: "損失は 100 反復で 2.3 から 0.1 に下がります。",
+    ALT_EN[1]: "（図）発火でリセットされる様子。",
+}
+
+
+@pytest.fixture
+def with_figures(workspace):
+    """The small notebook with a code cell of two figures, the second alt worded as a markdown cell."""
+    nb = nbformat.read(workspace, as_version=4)
+    cell = nbformat.v4.new_code_cell("plot()", id="fig-1")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG}) for _ in ALT_EN]
+    cell.metadata["alt"] = list(ALT_EN)
+    nb.cells.insert(2, cell)
+    nbformat.write(nb, workspace)
+    return workspace
+
+
+def test_each_alt_text_is_an_entry_of_its_own_after_the_cell_before_it(with_figures):
+    translate.update(with_figures)
+    cat = translate.read_catalog(with_figures)
+    entries = [(m.id, m.context, m.auto_comments) for m in cat if m.id]
+    assert entries == [
+        ("# Title\n\nThe membrane integrates.", None, ["cell md-1"]),
+        (ALT_EN[0], "alt", ["alt of cell fig-1, figure 1"]),
+        (ALT_EN[1], "alt", ["alt of cell fig-1, figure 2"]),
+        ("A spike resets it.", None, ["cell md-2"]),  # the same words as the second alt: apart
+    ]
+    text = translate.catalog_path(with_figures).read_text()
+    assert '#. alt of cell fig-1, figure 1\nmsgctxt "alt"\nmsgid "The loss falls' in text
+    assert translate.stale_cells(with_figures) == [
+        "cell md-1: # Title",
+        "cell md-2: A spike resets it.",
+        "alt of cell fig-1, figure 1: The loss falls from 2.3 to 0.1 over 100 iterations.",
+        "alt of cell fig-1, figure 2: A spike resets it.",
+    ]
+
+
+def translate_alts(path, markdown, alts):
+    cat = translate.read_catalog(path)
+    for message in cat:
+        if message.id:
+            message.string = (alts if message.context == "alt" else markdown)[message.id]
+            message.flags.discard("fuzzy")
+    translate.write_catalog(path, cat)
+
+
+def test_an_untranslated_alt_text_stops_the_build(with_figures):
+    translate.update(with_figures)
+    translate_alts(with_figures, JA, {ALT_EN[0]: ALT_JA[ALT_EN[0]], ALT_EN[1]: ""})
+    assert translate.stale_cells(with_figures) == ["alt of cell fig-1, figure 2: A spike resets it."]
+    with pytest.raises(ValueError, match=r"1 markdown cells or alt texts .*\n  alt of cell fig-1, figure 2"):
+        translate.build(with_figures)
+
+
+def test_build_writes_the_japanese_alt_texts_into_the_cell_metadata(with_figures):
+    translate.update(with_figures)
+    translate_alts(with_figures, JA, ALT_JA)
+    ja = nbformat.read(translate.build(with_figures), as_version=4)
+    en = nbformat.read(with_figures, as_version=4)
+    assert ja.cells[2].metadata["alt"] == [ALT_JA[ALT_EN[0]], ALT_JA[ALT_EN[1]]]
+    assert en.cells[2].metadata["alt"] == ALT_EN  # the English notebook untouched
+    assert ja.cells[3].source == JA["A spike resets it."]  # the markdown cell kept its own translation
+    assert ja.cells[2].outputs == en.cells[2].outputs and ja.cells[2].source == en.cells[2].source
+
+
+def test_a_changed_alt_text_takes_its_suggestion_from_the_old_alt_text(with_figures):
+    translate.update(with_figures)
+    translate_alts(with_figures, JA, ALT_JA)
+    nb = nbformat.read(with_figures, as_version=4)
+    nb.cells[2].metadata["alt"][1] = "A spike resets it to zero."
+    nbformat.write(nb, with_figures)
+    translate.update(with_figures)
+    assert translate.stale_cells(with_figures) == ["alt of cell fig-1, figure 2: A spike resets it to zero."]
+    message = translate.read_catalog(with_figures).get("A spike resets it to zero.", context="alt")
+    assert message.fuzzy and message.string == ALT_JA[ALT_EN[1]]  # the alt's, not the markdown cell's
+
+
+def test_a_removed_alt_text_becomes_obsolete_and_update_stays_deterministic(with_figures):
+    translate.update(with_figures)
+    translate_alts(with_figures, JA, ALT_JA)
+    nb = nbformat.read(with_figures, as_version=4)
+    nb.cells[2].outputs.pop()
+    nb.cells[2].metadata["alt"].pop()
+    nbformat.write(nb, with_figures)
+    translate.update(with_figures)
+    first = translate.catalog_path(with_figures).read_bytes()
+    assert b'#~ msgctxt "alt"\n#~ msgid "A spike resets it."' in first
+    translate.update(with_figures)
+    assert translate.catalog_path(with_figures).read_bytes() == first
+    assert translate.stale_cells(with_figures) == []
+    cat = translate.read_catalog(with_figures)
+    assert cat.get("A spike resets it.").string == JA["A spike resets it."]  # the markdown entry kept
 
 
 # The exercise checkers' messages (snn_helpers/course/locale/ja/checkers.po, snn_helpers/course/i18n.py)
@@ -170,5 +271,8 @@ def test_build_renders_the_checkers_passed_lines_in_japanese():
         )
     ]
     (rendered,) = translate.japanese_outputs(outputs)
-    assert rendered["text"] == "v = 1.5\n合格：あなたの逆向きの走査は、減算リセットの場合の autograd と一致します\n"
+    assert (
+        rendered["text"]
+        == "v = 1.5\n合格：あなたの逆向きの走査は、減算リセットの場合の autograd と一致します\n"
+    )
     assert outputs[0]["text"].startswith("v = 1.5\npassed:")  # the English notebook's outputs untouched

@@ -6,11 +6,13 @@ Tensors may be on any device; they are copied to the CPU for plotting.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import torch
+from matplotlib import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -18,9 +20,33 @@ from matplotlib.ticker import MaxNLocator
 from ._checks import check_positive
 from .spike import SURROGATES, surrogate_grad
 
+# The course's colours: Okabe & Ito's palette ("Color Universal Design", 2008), chosen so that people with
+# the common colour-vision deficiencies (deuteranopia, protanopia, tritanopia) still tell them apart
+# (tests/test_palette.py simulates the three). In matplotlib's hue order, so that "C0" to "C4" keep their
+# names: C0 blue, C1 orange, C2 (bluish) green, C3 vermillion (a red), C4 (reddish) purple.
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "bluish green": "#009E73",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+PALETTE = tuple(OKABE_ITO.values())
+# Where lines would differ by colour alone, the helpers also give them these line styles, in this order
+# (plot_loss's curves; plot_surrogates and plot_unrolled_if have their own). They are not in the default
+# cycle: the notebooks' figures choose their own styles and markers, and a cycled style would override
+# none of them but restyle the lines they leave plain.
+LINESTYLES = ("-", "--", "-.", ":", (0, (6, 2)), (0, (2, 1, 2, 1, 6, 1)), (0, (1, 3)), (0, (8, 2, 1, 2)))
+THRESHOLD_COLOR = OKABE_ITO["vermillion"]  # the threshold line and the spike markers of plot_membrane
+
 
 def use_course_style() -> None:
-    """Small PNG figures (6 x 3.5 in, 100 dpi) with grids: the course's look. Introduced in notebook 01."""
+    """Small PNG figures (6 x 3.5 in, 100 dpi) with grids, and the colour-blind-safe colours of
+    :data:`PALETTE` (Okabe-Ito) as the default colour cycle, "C0" to "C7": the course's look.
+    Introduced in notebook 01."""
     plt.rcParams.update(
         {
             "figure.figsize": (6.0, 3.5),
@@ -30,6 +56,7 @@ def use_course_style() -> None:
             "axes.grid": True,
             "grid.alpha": 0.3,
             "figure.constrained_layout.use": True,
+            "axes.prop_cycle": cycler(color=PALETTE),
         }
     )
 
@@ -49,13 +76,15 @@ def plot_loss(
     """Loss per iteration: one curve, or one per entry of a ``{label: losses}`` dict.
 
     ``losses`` (or each value of the dict) is a sequence of floats or a training record with a ``loss``
-    list, such as :class:`snn_helpers.tasks.post.History`. Introduced in notebook 04.
+    list, such as :class:`snn_helpers.tasks.post.History`. Each curve has its own line style
+    (:data:`LINESTYLES`: solid, dashed, dash-dot, dotted, ...) as well as its own colour, so that the
+    curves can be told apart without their colours. Introduced in notebook 04.
     """
     fig, ax = _axes(ax)
     curves = losses if isinstance(losses, dict) else {"": losses}
-    for label, values in curves.items():
+    for (label, values), style in zip(curves.items(), itertools.cycle(LINESTYLES), strict=False):
         values = getattr(values, "loss", values)
-        ax.plot(range(len(values)), list(values), label=label or None)
+        ax.plot(range(len(values)), list(values), linestyle=style, label=label or None)
     if log:
         ax.set_yscale("log")
     ax.set(title=title, xlabel="iteration", ylabel="loss" + (" (log scale)" if log else ""))
@@ -123,15 +152,16 @@ def plot_membrane(
 ) -> tuple[Figure, Axes]:
     """One neuron's membrane ``[time]`` with the threshold line and its spikes marked.
 
-    Introduced in notebook 02.
+    The trace is a line with dots, the threshold a dashed line and each spike a downward triangle (both in
+    vermillion): told apart by their shapes, not only by their colours. Introduced in notebook 02.
     """
     fig, ax = _axes(ax)
     v, s = membrane.detach().cpu(), spikes.detach().cpu()
     steps = torch.arange(len(v))
     ax.plot(steps, v, marker=".", label=label)
-    ax.axhline(threshold, color="red", linestyle="--", label=f"threshold = {threshold:g}")
+    ax.axhline(threshold, color=THRESHOLD_COLOR, linestyle="--", label=f"threshold = {threshold:g}")
     fired = s > 0
-    ax.plot(steps[fired], v[fired], "v", color="red", markersize=8, label="spike")
+    ax.plot(steps[fired], v[fired], "v", color=THRESHOLD_COLOR, markersize=8, label="spike")
     ax.set(title=title, xlabel="time step", ylabel="membrane v (threshold units)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return fig, ax
@@ -197,10 +227,10 @@ def plot_confusion(
     return fig, ax
 
 
-_FORWARD = {"color": "k", "linestyle": "-", "linewidth": 1.2}
-_SPIKE = {"color": "C1", "linestyle": "-", "linewidth": 3.0}
-_RESET = {"color": "C3", "linestyle": "-.", "linewidth": 1.6}
-_BACKWARD = {"color": "C0", "linestyle": "--", "linewidth": 1.2}
+_FORWARD = {"color": OKABE_ITO["black"], "linestyle": "-", "linewidth": 1.2}
+_SPIKE = {"color": OKABE_ITO["orange"], "linestyle": "-", "linewidth": 3.0}
+_RESET = {"color": OKABE_ITO["vermillion"], "linestyle": "-.", "linewidth": 1.6}
+_BACKWARD = {"color": OKABE_ITO["blue"], "linestyle": "--", "linewidth": 1.2}
 
 
 def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
@@ -208,7 +238,7 @@ def plot_unrolled_if(n_steps: int = 4) -> tuple[Figure, Axes]:
 
     Forward: ``I_t -> v_t`` and ``v_t -> v_{t+1}`` (thin solid black, "forward (value)"), the spike
     ``v_t -> s_t`` (thick solid orange; its backward uses the surrogate g), the reset ``s_t -> v_{t+1}``
-    (dash-dot red).
+    (dash-dot vermillion, a red).
     Backward (dashed blue): ``e_t`` from the loss L into each spike, labelled beside its own arrow;
     ``a_{t+1}`` from each step's membrane back to the one before, and back to ``s_t`` through the reset
     as ``-a_{t+1} v_t``. Line style and width tell the four kinds apart without their colours. Drawn for
