@@ -94,7 +94,7 @@ def _check_rate(rate: object, n_inputs: object) -> tuple[float, float, float, in
 
 
 def _geometric(beta: float, step: int | None) -> tuple[float, float]:
-    """``(sum_s beta^s, sum_s beta^(2 s))`` over s = 0 .. step, or over all s >= 0 (``step=None``)."""
+    """``(sum_s beta^s, sum_s beta^(2*s))`` over s = 0 .. step, or over all s >= 0 (``step=None``)."""
     if step is None:
         if beta == 1.0:
             raise ValueError(
@@ -124,7 +124,7 @@ def predicted_membrane(
 
     The neuron ``v_t = beta v_{t-1} + I_t``, ``v_{-1} = 0``, ``I_t = sum_j w_j s_{j,t} + bias``, with
     independent Bernoulli inputs ``s_{j,t}`` (probability ``p_j`` per step, independent over steps).
-    With ``G1 = sum_s beta^s`` and ``G2 = sum_s beta^(2 s)`` over the steps so far (``1/(1-beta)`` and
+    With ``G1 = sum_s beta^s`` and ``G2 = sum_s beta^(2*s)`` over the steps so far (``1/(1-beta)`` and
     ``1/(1-beta^2)`` in the stationary state)::
 
         mean          = (weight_mean * sum_j p_j + bias) * G1
