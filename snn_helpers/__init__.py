@@ -36,6 +36,13 @@ from .core.encoding import (
     rate_encode,
 )
 from .core.fused import IFSequence, if_sequence
+from .core.init import (
+    MembraneStats,
+    fluctuation_init_,
+    fluctuation_weights,
+    measure_membrane,
+    predicted_membrane,
+)
 from .core.neuron import IF, RESETS
 from .core.plotting import (
     plot_confusion,
@@ -64,6 +71,7 @@ __all__ = [
     "Heaviside",
     "History",
     "IFSequence",
+    "MembraneStats",
     "Model",
     "RecurrentLIF",
     "RecurrentLIFSequence",
@@ -71,11 +79,14 @@ __all__ = [
     "count_synops",
     "dense_macs",
     "encode",
+    "fluctuation_init_",
+    "fluctuation_weights",
     "if_sequence",
     "latency_encode",
     "latency_times",
     "leaky_integrate",
     "mean_counts",
+    "measure_membrane",
     "permute_times",
     "plot_confusion",
     "plot_loss",
@@ -83,6 +94,7 @@ __all__ = [
     "plot_raster",
     "plot_surrogates",
     "plot_unrolled_if",
+    "predicted_membrane",
     "random_binary_input",
     "rate_encode",
     "rate_loss",

@@ -490,3 +490,138 @@ def evaluate_readout(
         hidden,
         trace[-1],
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Notebook 13: deeper networks and how they are initialized.
+
+DEEP_INITS = ("default", "uniform", "fluctuation")
+"""``init`` choices of :class:`DeepDigitsSNN`: PyTorch's default, the post's U(0, 1) bias on every hidden
+layer, or fluctuation-driven weights (:func:`snn_helpers.core.init.fluctuation_init_`, layer by layer)."""
+
+
+class DeepDigitsSNN(nn.Module):
+    """Input spikes -> ``n_layers`` x (Linear -> LIF) -> Linear -> LIF output; the output neurons' spike
+    counts over the T steps are the class scores, as in :class:`DigitsSNN` (``n_layers=1`` is its shape).
+
+    Args:
+        n_hidden: neurons in each hidden layer.
+        n_layers: hidden layers, 1 or more.
+        init: one of :data:`DEEP_INITS`. "fluctuation" needs ``init_spikes``: each layer in turn, from
+            the input, gets Gaussian weights for the free-membrane targets ``xi`` and ``sigma`` given
+            the measured rate of each of its inputs on ``init_spikes`` (the layer below initialized
+            first), bias 0; the output layer too.
+        init_spikes: 0/1 input ``[time, batch, n_inputs]`` whose rates the "fluctuation" init uses.
+        xi, sigma: the targets of :func:`snn_helpers.core.init.fluctuation_weights` (stationary state).
+        generator: fixes the "fluctuation" draws (None: torch's global generator).
+        threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, of every layer (beta < 1:
+            the fluctuation targets are stationary, which IF neurons do not have).
+        n_inputs, n_classes: 64 pixels, 10 digits.
+
+    ``forward(spikes)`` takes ``[time, batch, n_inputs]`` and returns spike counts ``[batch, n_classes]``;
+    with ``return_hidden=True`` also every hidden spike, ``[time, batch, n_layers * n_hidden]`` (layer
+    by layer), so that :func:`evaluate` and :func:`train_digits` take it as they take ``DigitsSNN``.
+    :meth:`layer_spikes` gives them per layer. Introduced in notebook 13.
+    """
+
+    def __init__(
+        self,
+        n_hidden: int = 64,
+        n_layers: int = 1,
+        *,
+        init: str = "default",
+        init_spikes: torch.Tensor | None = None,
+        xi: float = 1.0,
+        sigma: float = 1.0,
+        generator: torch.Generator | None = None,
+        threshold: float = 1.0,
+        reset: str = "zero",
+        beta: float = 0.9,
+        surrogate: str = "fast_sigmoid",
+        slope: float | None = None,
+        detach_reset: bool = True,
+        n_inputs: int = 64,
+        n_classes: int = 10,
+    ) -> None:
+        super().__init__()
+        for name, value in [
+            ("n_hidden", n_hidden),
+            ("n_layers", n_layers),
+            ("n_inputs", n_inputs),
+            ("n_classes", n_classes),
+        ]:
+            check_positive(name, value, integer=True)
+        check_choice("init", init, DEEP_INITS)
+        self.neuron = neuron_spec(
+            threshold=threshold,
+            reset=reset,
+            beta=beta,
+            surrogate=surrogate,
+            slope=slope,
+            detach_reset=detach_reset,
+        )
+        sizes = [n_inputs] + [n_hidden] * n_layers
+        self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        self.output = nn.Linear(n_hidden, n_classes)
+        self.n_inputs, self.init = n_inputs, init
+        if init == "uniform":
+            for layer in self.layers:
+                init_bias(layer, "uniform")
+        elif init == "fluctuation":
+            if init_spikes is None:
+                raise ValueError(
+                    "init='fluctuation' needs init_spikes, 0/1 input [time, batch, n_inputs]; got None"
+                )
+            _check_spikes(init_spikes, n_inputs)
+            self.weight_stats = self._fluctuation_init(init_spikes, xi, sigma, generator)
+        elif init_spikes is not None:
+            raise ValueError(f"init_spikes is used by init='fluctuation' only; got it with init={init!r}")
+
+    @property
+    def hidden(self) -> nn.Linear:
+        """The first hidden layer (where :func:`train_digits` and :func:`evaluate` look for the device)."""
+        return self.layers[0]
+
+    @torch.no_grad()
+    def _fluctuation_init(
+        self, spikes: torch.Tensor, xi: float, sigma: float, generator: torch.Generator | None
+    ) -> list[tuple[float, float]]:
+        """Each layer from the input up: weights for the targets given its inputs' measured rates."""
+        from ..core.init import fluctuation_init_  # here, so that the additions stay at the file's end
+        stats = []
+        for layer in [*self.layers, self.output]:
+            rate = spikes.float().mean(dim=(0, 1))  # [inputs]: each input's spikes per step
+            stats.append(
+                fluctuation_init_(
+                    layer,
+                    rate,
+                    beta=self.neuron.beta,
+                    threshold=self.neuron.threshold,
+                    xi=xi,
+                    sigma=sigma,
+                    generator=generator,
+                )
+            )
+            if layer is not self.output:
+                spikes, _ = if_sequence(layer(spikes), **self.neuron._asdict())
+        return stats
+
+    def layer_spikes(self, spikes: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """``([hidden spikes [time, batch, n_hidden] per layer], output spikes [time, batch, n_classes])``."""
+        _check_spikes(spikes, self.n_inputs)
+        hidden = []
+        for layer in self.layers:
+            spikes, _ = if_sequence(layer(spikes), **self.neuron._asdict())
+            hidden.append(spikes)
+        out, _ = if_sequence(self.output(spikes), **self.neuron._asdict())
+        return hidden, out
+
+    def forward(
+        self, spikes: torch.Tensor, return_hidden: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        hidden, out = self.layer_spikes(spikes)
+        counts = out.sum(dim=0)
+        return (counts, torch.cat(hidden, dim=-1)) if return_hidden else counts
+
+    def extra_repr(self) -> str:
+        return f"init={self.init!r}"
