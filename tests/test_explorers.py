@@ -2,6 +2,7 @@
 and closed forms, its bad arguments, the sliders redrawing the figure, and what a stored notebook keeps."""
 
 import base64
+import html
 import math
 import sys
 
@@ -165,6 +166,17 @@ def test_moving_a_control_redraws_the_figure_and_its_text():
     assert explorer.image.value != before and explorer.label.value != text
     explorer.set(surrogate="post")
     assert explorer.controls["slope"].disabled and explorer.numbers["slope"] is None
+
+
+def test_the_numbers_line_wraps_and_is_escaped():
+    """A Label cuts a long line off at the widget's width (02's did); the HTML widget wraps it."""
+    import ipywidgets as widgets
+
+    explorer = E.explore_if_neuron()
+    assert isinstance(explorer.label, widgets.HTML)
+    assert explorer.label.value == f'<span class="explorer-numbers">{html.escape(explorer.text)}</span>'
+    explorer.set(current=0.35)
+    assert html.escape(explorer.text) in explorer.label.value
 
 
 def test_set_refuses_an_unknown_control():

@@ -145,7 +145,7 @@ def check_notebook(page, url: str, token: str, name: str, shots: Path) -> list[s
         return [f"{name}: no cell tagged explorer"]
     box = page.locator("[data-explorer] .jp-OutputArea-output .widget-vbox").first
     box.wait_for(state="visible", timeout=60_000)
-    image, label = box.locator("img").first, box.locator(".widget-label").last
+    image, label = box.locator("img").first, box.locator(".explorer-numbers").last
     image.wait_for(state="visible", timeout=30_000)
     box.scroll_into_view_if_needed()
     stem = Path(name).stem

@@ -26,6 +26,7 @@ ipywidgets is imported only when an explorer is built.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
 from collections.abc import Callable
@@ -383,7 +384,7 @@ class Explorer:
         self._png = png_bytes(self.drawing.figure)
         self._default_png, self._default_text = self._png, self.text
         self.image = widgets.Image(value=self._png, format="png", layout=widgets.Layout(max_width="100%"))
-        self.label = widgets.Label(value=self.text)
+        self.label = widgets.HTML(value=self._html())  # wraps; a Label cuts a long line off
         box = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
         self.widget = widgets.VBox([box, self.image, self.label])
         for control in controls.values():
@@ -403,6 +404,10 @@ class Explorer:
         """The line that says what the figure shows, in numbers."""
         return f"{self.name}: {self._describe(self.drawing.numbers)}"
 
+    def _html(self) -> str:
+        """The numbers line as HTML for the widget (escaped; wraps at the notebook's width)."""
+        return f'<span class="explorer-numbers">{html.escape(self.text)}</span>'
+
     def set(self, **values: Any) -> Drawing:
         """Move controls by name (``explorer.set(slope=2.0)``), as a learner would; return the drawing."""
         for key in values:
@@ -415,7 +420,7 @@ class Explorer:
         self.drawing = self._draw(**self.values)
         self._png = png_bytes(self.drawing.figure)
         self.image.value = self._png
-        self.label.value = self.text
+        self.label.value = self._html()
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = self.widget._repr_mimebundle_()
