@@ -188,7 +188,8 @@ def _backward(
     g_all: torch.Tensor,
     config: tuple[float, float, bool, bool],
 ) -> torch.Tensor:
-    """dL/dI over all steps; every product and sum rounded separately, in the kernel's order."""
+    """dL/dI over all steps (``a_t`` here is the docstring's ``p_t = dL/dv_t``); every product and
+    sum rounded separately, in the kernel's order."""
     beta, threshold, zero, detach = config
     n_time = v_all.shape[0]
     grad_current = torch.empty_like(v_all)
@@ -202,9 +203,7 @@ def _backward(
             torch.mul(grad_spikes[t], g, out=a)
         else:
             a_next, gs = grad_current[t + 1], grad_spikes[t]
-            if (
-                not detach
-            ):  # the reset term: -beta v_t (zero) or -(beta a_{t+1}) theta (subtract); a_t = dL/dv_t
+            if not detach:  # the reset term: -beta v_t (zero) or -(beta a_{t+1}) theta (subtract)
                 gs = gs - (a_next * (v_all[t] * beta) if zero else (a_next * beta) * threshold)
             if weight is not None:
                 gs = gs + torch.mm(a_next, weight)
