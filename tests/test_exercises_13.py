@@ -32,12 +32,12 @@ def slip(name):
 @pytest.mark.parametrize(
     ("answer", "hint"),
     [
-        (slip("g2 as g1"), r"G2 = 1 / \(1 - beta\^2\)"),
-        (slip("no spread"), r"spread of the neurons' means"),
-        (slip("no mean noise"), r"mean weight is noise too"),
-        (slip("no leak"), r"one step's current, without the leak"),
+        (slip("g2_as_g1"), r"G2 = 1 / \(1 - beta\^2\)"),
+        (slip("no_spread"), r"spread of the neurons' means"),
+        (slip("no_mean_noise"), r"mean weight is noise too"),
+        (slip("no_leak"), r"one step's current, without the leak"),
         (slip("variance"), r"sigma_w squared"),
-        (slip("p not p(1-p)"), r"p \(1 - p\), not p"),
+        (slip("bernoulli"), r"p \(1 - p\), not p"),
         (lambda p, n, b, m, s: (right(p, n, b, m, s)[0], 1.0), r"mu_w is right; look again at sigma_w"),
         (lambda p, n, b, m, s: right(p, n, b, m, s)[1], r"expected a tuple of two numbers"),
         (lambda p, n, b, m, s: 1 / 0, r"(?s)your code raised ZeroDivisionError.*rate=0.2"),

@@ -35,34 +35,34 @@ def _mistakes(p: float, n: int, beta: float, mean: float, std: float) -> dict[st
 
     right = root((std**2 - mu**2 * s2 * g2) / (s2 * g2 + s3 * g1 * g1))
     return {
-        "g2 as g1": (mu, root((std**2 - mu**2 * s2 * g1) / (s2 * g1 + s3 * g1 * g1))),
-        "no spread": (mu, root((std**2 - mu**2 * s2 * g2) / (s2 * g2))),
-        "no mean noise": (mu, root(std**2 / (s2 * g2 + s3 * g1 * g1))),
-        "no leak": (mean / s1, root((std**2 - (mean / s1) ** 2 * s2) / (s2 + s3))),
+        "g2_as_g1": (mu, root((std**2 - mu**2 * s2 * g1) / (s2 * g1 + s3 * g1 * g1))),
+        "no_spread": (mu, root((std**2 - mu**2 * s2 * g2) / (s2 * g2))),
+        "no_mean_noise": (mu, root(std**2 / (s2 * g2 + s3 * g1 * g1))),
+        "no_leak": (mean / s1, root((std**2 - (mean / s1) ** 2 * s2) / (s2 + s3))),
         "variance": (mu, right**2),
-        "p not p(1-p)": (mu, root((std**2 - mu**2 * s1 * g2) / (s1 * g2 + s3 * g1 * g1))),
+        "bernoulli": (mu, root((std**2 - mu**2 * s1 * g2) / (s1 * g2 + s3 * g1 * g1))),
     }
 
 
 _HINTS = {
-    "g2 as g1": (
+    "g2_as_g1": (
         "the variance sums squared weights of the past inputs, beta^(2k), so its factor is "
         "G2 = 1 / (1 - beta^2), not the mean's G1 = 1 / (1 - beta)."
     ),
-    "no spread": (
+    "no_spread": (
         "the target spread counts two parts: each neuron's own fluctuation over time and the spread of "
         "the neurons' means, sigma_w^2 (sum_j p_j^2) G1^2 (each neuron's weights are its own draw)."
     ),
-    "no mean noise": (
+    "no_mean_noise": (
         "the mean weight is noise too: a spike that may or may not arrive carries w_j, so the "
         "fluctuation has (mu_w^2 + sigma_w^2), not sigma_w^2 alone: subtract mu_w^2 S2 G2 first."
     ),
-    "no leak": (
+    "no_leak": (
         "this is one step's current, without the leak: the stationary membrane adds every past step, "
         "G1 = 1 / (1 - beta) for the mean and G2 = 1 / (1 - beta^2) for the variance."
     ),
     "variance": "this is sigma_w squared: return the standard deviation, sigma_w = sqrt(...).",
-    "p not p(1-p)": (
+    "bernoulli": (
         "a Bernoulli input's variance is p (1 - p), not p: S2 = n p (1 - p) (p alone is its mean)."
     ),
 }
