@@ -136,3 +136,14 @@ def test_errors_name_the_argument(data):
         depth_init.depth_grid(data, [], [0])
     with pytest.raises(TypeError, match=r"settings must be among .*; got \['lr_decay'\]"):
         depth_init.depth_grid(data, [1], [0], lr_decay=0.5)
+
+
+def test_device_is_taken_from_the_argument_and_the_model(data):
+    # drawn on the CPU, then moved: the same weights whatever the device (CUDA where a test machine has it)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = depth_init.build_model(2, "fluctuation", 0, data, device=device)
+    cpu = depth_init.build_model(2, "fluctuation", 0, data)
+    assert model.hidden.weight.device.type == device
+    assert torch.equal(model.layers[1].weight.cpu(), cpu.layers[1].weight)
+    act = depth_init.layer_activity(model, torch.zeros(5, 3, 64))  # CPU input, moved to the model's device
+    assert act.first_step == [0.0, 0.0] and act.silent == [1.0, 1.0]
