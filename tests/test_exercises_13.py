@@ -76,7 +76,7 @@ def test_zero_input_fraction_is_the_closed_form():
 
 def test_prediction_checker_passes_near_the_measurement(capsys):
     exercises_13.check_zero_input_prediction(0.78)
-    assert "0.798 of the neurons fire" in capsys.readouterr().out
+    assert "with no input, 0.798 of the neurons fire" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -159,6 +159,6 @@ def check_zero_input_prediction(predicted: float) -> None:
             hint = "find the smallest bias that fires: b / (1 - beta) must exceed the threshold."
         raise prediction_miss("13-2", f"{measured:.3f} (measured)", f"{value:g}", hint)
     passed(
-        f"{measured:.3f} of the neurons fire with no input (you predicted {value:g}): every bias above "
+        f"with no input, {measured:.3f} of the neurons fire (you predicted {value:g}): every bias above "
         "(1 - beta) / (1 - beta^20) = 0.202 fires within the 20 steps"
     )
