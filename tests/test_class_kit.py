@@ -188,6 +188,15 @@ WRONG_FIRST_ANSWERS = {
         "隠れ層のスパイクは出力層へ伝わります",
     ),
     "12": ("def first_spike_steps(spikes):\n    return spikes.argmax(dim=0)\n", "すべてゼロの argmax は 0"),
+    "13": (
+        "import math\n\n\n"
+        "def weights_for_target(rate, n_inputs, beta, mean, std):\n"
+        "    s1, s2, s3 = n_inputs * rate, n_inputs * rate * (1 - rate), n_inputs * rate**2\n"
+        "    g = 1 / (1 - beta)  # the mean's factor, used for the variance too\n"
+        "    mu_w = mean / (s1 * g)\n"
+        "    return mu_w, math.sqrt((std**2 - mu_w**2 * s2 * g) / (s2 * g + s3 * g**2))\n",
+        "分散は過去の入力の重みを 2 乗して",
+    ),
 }
 
 
