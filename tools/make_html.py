@@ -36,13 +36,16 @@ Japanese edition of notebooks/ja/ and README.ja.md (html/ja/); `make html` build
 from __future__ import annotations
 
 import argparse
+import copy
 import html
+import json
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup, Tag
 from course_files import NOTEBOOK_PATTERN, ROOT
 from jinja2 import pass_context
 from latex2mathml.converter import convert as latex_to_mathml
@@ -53,6 +56,7 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 SITE = Path(__file__).resolve().parent / "site"
 TEMPLATE = "course_site"
 TOC_MARK = "<!-- course-site:toc -->"
+SEARCH_INDEX = "search-index.js"
 CREDIT = (
     "This course starts from chizuchizu, "
     '<span lang="ja">“IFモデルを活性化関数としたSNNモデルを訓練する”</span> '
@@ -93,7 +97,17 @@ EDITIONS: dict[str, Edition] = {
             "previous": "Previous",
             "next": "Next",
             "pager": "Previous and next notebook",
+            "pager_bottom": "Previous and next notebook, at the end of the page",
             "toc": "On this page",
+            "skip": "Skip to the content",
+            "search": "Search the course",
+            "search_button": "Search",
+            "search_count": "{n} results for “{q}”",
+            "search_more": "{n} results for “{q}”, the first {shown} shown",
+            "search_none": "No section matches “{q}”.",
+            "search_missing": "The search needs search-index.js beside this page; it is missing.",
+            "explorer_note": "Explorer: in JupyterLab this figure comes with controls (a slider, a menu) "
+            "that redraw it as you move them. This page shows it at its default settings.",
             "student_banner": "Student edition: each exercise's solution is replaced by a stub that "
             "raises NotImplementedError, and outputs are cleared. Open the notebook in JupyterLab to run it.",
             "student_title": "student edition",
@@ -114,7 +128,18 @@ EDITIONS: dict[str, Edition] = {
             "previous": "前へ",
             "next": "次へ",
             "pager": "前後のノートブック",
+            "pager_bottom": "前後のノートブック（ページの末尾）",
             "toc": "このページの内容",
+            "skip": "本文へ移動",
+            "search": "コースを検索",
+            "search_button": "検索",
+            "search_count": "「{q}」の検索結果：{n} 件",
+            "search_more": "「{q}」の検索結果：{n} 件（最初の {shown} 件を表示）",
+            "search_none": "「{q}」に一致する節はありません。",
+            "search_missing": "検索には、このページと同じフォルダーの search-index.js が必要ですが、"
+            "見つかりません。",
+            "explorer_note": "エクスプローラー：JupyterLab では、この図にスライダーなどのコントロールが付き、"
+            "動かすと図が描き直されます。このページには既定の設定での図を示しています。",
             "student_banner": "学習者用の版: 各演習の解答は NotImplementedError を送出する"
             "スタブに置き換えられ、"
             "出力は消去されています。実行するには JupyterLab でノートブックを開いてください。",
@@ -280,11 +305,22 @@ def readme_section(readme: str, heading: str | None) -> str:
     return "\n".join(lines[start:end]).strip()
 
 
+def table_header(section: str) -> list[str]:
+    """The header and separator lines of the first Markdown table in a README section ([] if none):
+    the index's table keeps the edition's own column names."""
+    lines = section.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith("|") and re.fullmatch(r"\|(\s*:?-+:?\s*\|)+\s*", lines[i + 1]):
+            return [line.strip(), lines[i + 1].strip()]
+    return []
+
+
 def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str) -> str:
     """The index's Markdown: the README's introduction, its notebook table (pointing at the pages)
     with the paragraphs after it, and its credits. pages: (notebook, title) in course order."""
     rows = readme_rows(readme, edition.readme.parent)
-    table = ["| # | Notebook | What you learn | Minutes |", "|---|---|---|---|"]
+    notebooks = readme_section(readme, edition.notebooks_heading)
+    table = table_header(notebooks) or ["| # | Notebook | What you learn | Minutes |", "|---|---|---|---|"]
     for path, title in pages:
         row = rows.get(path.resolve())
         if row is None:
@@ -292,7 +328,6 @@ def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str)
             number = path.name[:2]
             row = Row(number, title, path.name, edition.labels["no_readme_row"], "")
         table.append(f"| {row.number} | [{row.title}]({path.name}) | {row.learn} | {row.minutes} |")
-    notebooks = readme_section(readme, edition.notebooks_heading)
     after_table = "\n".join(line for line in notebooks.splitlines() if not line.startswith("|")).strip()
     parts = [
         readme_section(readme, None),
@@ -303,6 +338,43 @@ def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str)
         readme_section(readme, edition.credits_heading),
     ]
     return "\n\n".join(part for part in parts if part)
+
+
+# --- figures: each image's text alternative -------------------------------------------------
+
+IMAGE_TYPES = ("image/png", "image/jpeg")
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+def with_alt_texts(nb: nbformat.NotebookNode, where: str) -> nbformat.NotebookNode:
+    """A copy of nb whose image outputs carry their text alternative in `output.metadata["alt"]`,
+    which the template writes as the image's `alt`: the k-th string of the cell's `metadata.alt` for
+    the k-th image of the cell (docs/maintaining.md, "Figures"). Raises ValueError naming `where`
+    (the notebook) and the cell when a cell's images and its alt texts do not match one to one, or
+    one is empty: the site never shows a figure without a description."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        images = [o for o in cell.get("outputs", []) if any(t in o.get("data", {}) for t in IMAGE_TYPES)]
+        if not images:
+            continue
+        alts = cell.get("metadata", {}).get("alt")
+        here = f"{where}, cell {cell.get('id', '?')}"
+        if alts is None:
+            raise ValueError(
+                f"{here}: {len(images)} figure(s) without a text alternative: give the cell "
+                'metadata "alt", one string per figure (docs/maintaining.md, "Figures")'
+            )
+        if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
+            raise ValueError(f"{here}: metadata alt must be a list of str, got {alts!r}")
+        if len(alts) != len(images):
+            raise ValueError(f"{here}: metadata alt has {len(alts)} text(s) for {len(images)} figure(s)")
+        for k, (output, alt) in enumerate(zip(images, alts, strict=True), start=1):
+            if not alt.strip():
+                raise ValueError(f"{here}: the text alternative of figure {k} is empty")
+            output.setdefault("metadata", {})["alt"] = alt.strip()
+    return nb
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -375,19 +447,78 @@ def make_exporter(edition: Edition) -> CourseExporter:
     )
 
 
+# what may scroll sideways on a phone (course.css gives each its own scroll bar)
+SCROLLING = "pre, math[display=block], div.jp-MarkdownCell table"
+
+
+def keyboard_scrolling(page: BeautifulSoup) -> None:
+    """Make each block that may scroll sideways on a phone (a long line of code or output, a wide
+    equation or table: SCROLLING) reachable by Tab, so that the keyboard can scroll it (axe's
+    scrollable-region-focusable): the block itself takes the focus. nbconvert puts tabindex="0" on
+    every cell's input wrapper and output instead, stops around the element that scrolls; those go,
+    except on an output that holds neither a `<pre>` nor only an image (rich HTML may scroll itself)."""
+    for wrapper in page.select("div.jp-Cell-inputWrapper[tabindex]"):
+        del wrapper["tabindex"]
+    for output in page.select("div.jp-OutputArea-output[tabindex]"):
+        if output.find("pre") is not None or output.select_one(":scope > img") is not None:
+            del output["tabindex"]
+    for scrolling in page.select(f"main {SCROLLING.replace(', ', ', main ')}"):
+        scrolling["tabindex"] = "0"
+
+
+def section_text(tag: Tag) -> str:
+    """A block's text as a reader sees it, without heading anchors (the ¶), spaces collapsed."""
+    tag = copy.copy(tag)
+    for anchor in tag.select("a.anchor-link"):
+        anchor.decompose()
+    return " ".join(tag.get_text().split())  # the source's own spaces: none inside "g(x)" or "*a*."
+
+
+def search_entries(page: BeautifulSoup, title: str) -> list[list[str]]:
+    """The page's prose cut at its headings, for the search: [anchor, heading, text] per section, in
+    page order; the part before the first heading with an id is [``""``, title, text]. Only the
+    Markdown cells are read (prose and headings); code and outputs are not indexed."""
+    sections = [["", title, []]]
+    for rendered in page.select("main div.jp-MarkdownCell .jp-RenderedMarkdown"):
+        for block in rendered.find_all(True, recursive=False):
+            if block.name in ("h1", "h2", "h3") and block.get("id"):
+                sections.append([block["id"], section_text(block), []])
+            else:
+                sections[-1][2].append(section_text(block))
+    entries = [[anchor, heading, " ".join(t for t in texts if t)] for anchor, heading, texts in sections]
+    return [e for e in entries if e[0] or e[2]]
+
+
 def render(
     exporter: CourseExporter,
     nb: nbformat.NotebookNode,
     title: str,
     site: dict,
     path: Path,
-) -> str:
-    """One page: the notebook through the course template, then its table of contents filled in."""
+) -> tuple[str, list[list[str]]]:
+    """One page: the notebook through the course template, then its table of contents filled in and
+    its code made keyboard-scrollable; with the page's search entries (see search_entries).
+    Raises ValueError naming the notebook if an image was left without its text alternative."""
     exporter.where = str(path)
     resources = {"metadata": {"name": title, "path": str(path.parent)}, "site": site}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter.from_notebook_node(with_alt_texts(nb, str(path)), resources=resources)
     body = unique_heading_ids(strip_css_comments(body))
-    return body.replace(TOC_MARK, toc_html(body))
+    body = body.replace(TOC_MARK, toc_html(body))
+    page = BeautifulSoup(body, "html.parser")
+    missing = [img for img in page.find_all("img") if img.get("alt") in (None, NBCONVERT_DEFAULT_ALT)]
+    if missing:
+        raise ValueError(f"{path}: {len(missing)} image(s) without a text alternative (nbconvert's default)")
+    keyboard_scrolling(page)
+    return str(page), search_entries(page, title)
+
+
+def search_index_js(pages: list[tuple[str, str]], entries: list[list]) -> str:
+    """search-index.js: the search's data as one assignment to `window.COURSE_SEARCH_INDEX`, loaded
+    with a `<script src>` so that it works from file:// (a `fetch` of JSON would be refused there).
+    pages: (href, title) in course order; entries: [page number, anchor, heading, text]."""
+    data = {"pages": [list(p) for p in pages], "entries": entries}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"window.COURSE_SEARCH_INDEX = {text};\n"
 
 
 def build(edition: Edition, out: Path, paths: list[Path], student: bool = False) -> list[Path]:
@@ -425,13 +556,15 @@ def build(edition: Edition, out: Path, paths: list[Path], student: bool = False)
     index = nbformat.v4.new_notebook()
     markdown = index_markdown(edition, [(p, t) for p, _, t in notebooks], readme)
     index.cells = [nbformat.v4.new_markdown_cell(f"# {edition.site_title}{suffix}\n\n{markdown}")]
-    written.append(out / "index.html")
-    written[-1].write_text(
-        render(exporter, index, edition.site_title + suffix, site(0, False), edition.readme), encoding="utf-8"
-    )
-    for position, (path, nb, title) in enumerate(notebooks, start=1):
-        written.append(out / f"{path.stem}.html")
-        written[-1].write_text(render(exporter, nb, title, site(position, True), path), encoding="utf-8")
+    entries: list[list] = []
+    jobs = [(index, edition.site_title + suffix, edition.readme, False)]
+    jobs += [(nb, title, path, True) for path, nb, title in notebooks]
+    for position, ((href, _), (nb, title, path, toc)) in enumerate(zip(chain, jobs, strict=True)):
+        body, found = render(exporter, nb, title, site(position, toc), path)
+        written.append(out / href)
+        written[-1].write_text(body, encoding="utf-8")
+        entries += [[position, *entry] for entry in found]
+    (out / SEARCH_INDEX).write_text(search_index_js(chain, entries), encoding="utf-8")
     return written
 
 
