@@ -12,21 +12,45 @@ from disk with no network (a classroom, a train) and can be copied alone to a le
   styles inline, a table of contents of its sections, previous/next links in course order, and
   the credit to the post that the course starts from;
 - equations are converted at build time from LaTeX to MathML (latex2mathml, pure Python), which
-  browsers typeset natively: no MathJax, no script at all. An equation that latex2mathml cannot
-  convert stops the build with the notebook, the cell and the TeX;
+  browsers typeset natively: no MathJax. An equation that latex2mathml cannot convert stops the
+  build with the notebook, the cell and the TeX;
+- each figure's `alt` is the cell's `metadata.alt`, k-th string for the k-th image
+  (docs/maintaining.md, "Figures"; Japanese in notebooks/ja): a figure without one stops the build
+  with the notebook and the cell. A cell tagged `explorer` gets a note under its figure: the
+  controls work in JupyterLab, the page shows the default;
+- a search box in every page's header: the build writes the edition's index, search-index.js, beside
+  the pages (their prose cut at the `#`-`###` headings), loaded by a `<script src>` so that it works
+  from file:// (where `fetch` is refused); static/search.js, inline in each page, matches substrings
+  after NFKC and lower case, so a Japanese word is found inside a longer one. These two are the only
+  scripts; a page copied alone reads the same, and its search says that the index is missing;
+- for the keyboard and screen readers: a skip link to `<main>`, landmarks (header, search, the
+  pagers and contents as named navs, main, footer), the edition's `lang`, focus outlines, colours
+  at 4.5:1 or more, and every block that may scroll sideways (code, output, a wide equation or
+  table) reachable by Tab. `make audit` (tools/audit_site.py) checks the built site with axe-core in
+  Chromium; tests/test_site.py checks the HTML;
 - `--student` builds from the student copies that tools/make_student.py makes (its
   `student_copy`: solutions replaced by `raise NotImplementedError()`, outputs cleared), so a
   teacher can hand out pages without solutions.
 
-Choice of generator: nbconvert's HTMLExporter, already pinned for JupyterLab, with a template of
-our own (tools/site/templates/course_site/) that extends nbconvert's "lab" template, so cells
-and outputs look as in JupyterLab, and empties the blocks that load require.js, MathJax, mermaid
-and widget renderers from a CDN. Markdown goes through nbconvert's own parser (mistune, which
-already isolates `$...$`, `$$...$$` and LaTeX environments); only its math hooks are replaced, so
-code cells and outputs containing `$` are never touched. Sphinx with myst-nb (Jupyter Book 1)
-would add more than a dozen packages, and loads MathJax from a CDN unless configured otherwise,
-for one page per notebook that nbconvert already makes; this builds the whole site in about 4 s
-of CPU (8 notebooks, 3.9 MB; the student site 2.5 MB).
+The generator: nbconvert's HTMLExporter, already pinned for JupyterLab, with a template of our own
+(tools/site/templates/course_site/) that extends nbconvert's "lab" template, so cells and outputs look
+as in JupyterLab, and empties the blocks that load require.js, MathJax, mermaid and widget renderers
+from a CDN. Markdown goes through nbconvert's own parser (mistune, which already isolates `$...$`,
+`$$...$$` and LaTeX environments); only its math hooks are replaced, so code cells and outputs
+containing `$` are never touched. Both editions take about 25 s of CPU (12 notebooks each, 7 MB each).
+
+Why not Sphinx (myst-nb or nbsphinx, with an accessibility-tested theme such as pydata-sphinx-theme)
+or Jupyter Book, as issue 24 asked us to consider: they would give a maintained theme whose authors
+run their own accessibility checks, cross-references, and a search with a Japanese word splitter;
+we keep nbconvert because (1) it renders the stored outputs, the ones strict nbval compares, with
+JupyterLab's own markup and nothing executed; (2) a page is one file, which a teacher can put on a
+learning platform alone (a Sphinx page needs its _static/ folder); (3) equations are MathML without a
+script, where Sphinx and Jupyter Book typeset with MathJax (from a CDN, or some megabytes vendored);
+(4) the Japanese edition already comes from our own .po files (tools/translate.py), so Sphinx's i18n
+would be a second translation workflow over the same text. Moving would cost some twenty more pins, a
+conf.py, and rewriting tests/test_site.py and this audit for another page structure; and any theme still
+needs the axe audit run on our content (it found the contrast of JupyterLab's own code colours). Worth
+revisiting if the site ever needs an API reference of snn_helpers (autodoc) or versioned pages.
 
 Editions: `--edition` names an entry of EDITIONS (notebooks folder, README and the headings of
 its sections, language, words of the page furniture, output folders): "en" (html/) and "ja", the
@@ -123,7 +147,7 @@ EDITIONS: dict[str, Edition] = {
         student_out=ROOT / "html-student" / "ja",
         site_title="代理勾配でスパイキングニューラルネットワークを訓練する",
         credit_html="このコースの出発点は chizuchizu「IFモデルを活性化関数としたSNNモデルを訓練する」"
-        "(ブログ記事、2022-09-04) です。そのモデル、課題、数値を、このコース自身のコードで再現しています。",
+        "（ブログ記事、2022-09-04）です。そのモデル、タスク、数値を、このコース自身のコードで再現しています。",
         labels={
             "previous": "前へ",
             "next": "次へ",
@@ -140,11 +164,11 @@ EDITIONS: dict[str, Edition] = {
             "見つかりません。",
             "explorer_note": "エクスプローラー：JupyterLab では、この図にスライダーなどのコントロールが付き、"
             "動かすと図が描き直されます。このページには既定の設定での図を示しています。",
-            "student_banner": "学習者用の版: 各演習の解答は NotImplementedError を送出する"
+            "student_banner": "学習者用の版：各演習の解答は NotImplementedError を送出する"
             "スタブに置き換えられ、"
             "出力は消去されています。実行するには JupyterLab でノートブックを開いてください。",
             "student_title": "学習者用",
-            "no_readme_row": "(README.ja.md の表にまだありません)",
+            "no_readme_row": "（README.ja.md の表にまだありません）",
         },
         notebooks_heading="ノートブック",
         credits_heading="クレジット",

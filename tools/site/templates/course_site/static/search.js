@@ -3,8 +3,9 @@
    loaded by a <script src>, so it works from file:// where fetch is refused) sets: the pages as
    [href, title] and the sections of their prose as [page, anchor, heading, text].
    Matching: the query and the text are folded (Unicode NFKC, lower case) and each word of the query
-   must occur in the section as a substring: Japanese writes no spaces between words, so a word is found
-   inside a longer one. Ranking: a word in the heading counts more than one in the text.
+   must occur in the section (its heading or its text) as a substring: Japanese writes no spaces between
+   words, so a word is found inside a longer one. Ranking: a word in the heading counts more than one in
+   the text.
    Keyboard: type in the box; ArrowDown moves to the results, ArrowUp/ArrowDown between them, Enter
    opens one (Enter in the box opens the first), Escape goes back to the box. Nothing is fetched. */
 (function () {
@@ -37,7 +38,7 @@
       var page = data.pages[e[0]];
       return {
         href: page[0] + (e[1] ? "#" + e[1] : ""), page: page[1], heading: e[2], text: e[3],
-        folded: fold(page[1] + " " + e[2] + " " + e[3]), head: fold(e[2])
+        folded: fold(e[2] + " " + e[3]), head: fold(e[2])
       };
     });
   }
