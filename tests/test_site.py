@@ -811,3 +811,28 @@ def test_the_japanese_furniture_follows_the_glossary():
     ]:
         assert ja_style.find(text, variants) == [], name
     assert ja_style.find("学習者用の版: 各演習", variants) != []  # the check can fail
+
+
+# --- the audit's own logic (the browser part runs in `make audit`) ----------------------------
+
+
+def test_the_audit_reads_every_page_of_both_editions_index_first(tmp_path):
+    import audit_site
+
+    for name in ("02_b.html", "index.html", "01_a.html", "ja/01_a.html", "ja/index.html", "search-index.js"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("<html></html>")
+    pages = [p.relative_to(tmp_path).as_posix() for p in audit_site.pages_of(tmp_path)]
+    assert pages == ["index.html", "01_a.html", "02_b.html", "ja/index.html", "ja/01_a.html"]
+
+
+def test_the_audit_refuses_a_site_without_both_editions(tmp_path, monkeypatch, capsys):
+    import audit_site
+
+    monkeypatch.setattr(audit_site, "AXE", tmp_path / "axe.min.js")
+    assert audit_site.main(["--site", str(tmp_path)]) == 1
+    assert "axe.min.js is missing: run `npm ci --prefix tools/site`" in capsys.readouterr().err
+    (tmp_path / "axe.min.js").write_text("")
+    (tmp_path / "index.html").write_text("<html></html>")
+    assert audit_site.main(["--site", str(tmp_path), "--shots", str(tmp_path / "shots")]) == 1
+    assert "lacks index.html or ja/index.html: run `make html` first" in capsys.readouterr().err
