@@ -495,7 +495,8 @@ def solution_lines(source: str) -> list[str]:
 def test_student_pages_have_no_solution_and_no_output(student_site, path):
     nb = nbformat.read(path, as_version=4)
     page = soup(page_of(student_site, path))
-    assert page.select_one("p.course-banner") is not None
+    banner = page.select_one("section.course-banner")  # a named region: nothing outside a landmark
+    assert banner["aria-label"] == "student edition" and "NotImplementedError" in banner.p.get_text()
     code = page.select("main div.jp-CodeCell")
     assert len(code) == sum(c.cell_type == "code" for c in nb.cells)
     assert page.select("main .jp-OutputArea-output") == []
