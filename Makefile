@@ -10,7 +10,7 @@ COURSE := python3 tools/course.py
 
 .PHONY: help setup lab lab-student test test-portable notebooks translations student html html-student \
     time-notebooks study-temporal bench check-nbgrader lock class-env hub-check nbgrader-round \
-    binder-check measure-class browser-check clean
+    binder-check measure-class browser-check audit clean
 
 help:  ## list the targets
 	@$(COURSE) help
@@ -56,5 +56,7 @@ measure-class:  ## teachers: memory and CPU seconds of each notebook, to size a 
 	$(COURSE) measure-class
 browser-check:  ## the explorers in JupyterLab in Chromium (screenshots: OUT=DIR, default build/browser-check)
 	$(COURSE) browser-check $(if $(OUT),--out $(OUT))
+audit:  ## build the site, then axe-core, keyboard, MathML and search checks in Chromium (screenshots: build/site-audit)
+	$(COURSE) audit
 clean:  ## remove the venvs, html/ and caches (student/ stays)
 	$(COURSE) clean

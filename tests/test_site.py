@@ -6,9 +6,12 @@ read back with BeautifulSoup the way a browser would load it.
 
 import copy
 import functools
+import json
 import re
 import sys
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import pytest
@@ -21,6 +24,7 @@ import make_html  # noqa: E402
 import make_student  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+JA_NOTEBOOKS = sorted((ROOT / "notebooks" / "ja").glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]
 CREDIT = ("chizuchizu", "IFモデルを活性化関数としたSNNモデルを訓練する", "2022-09-04")
 WEB = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
@@ -30,6 +34,13 @@ WEB = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
     assert make_html.main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def ja_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("html-ja")
+    assert make_html.main(["--edition", "ja", "--out", str(out)]) == 0
     return out
 
 
@@ -236,7 +247,12 @@ def test_nothing_loads_from_the_network(fixture, request):
         page = soup(path)
         web = [url for url in loaded_urls(page) if WEB.match(url)]
         assert web == [], f"{path.name} loads {web}"
-        assert page.find("script") is None, path.name  # no script at all: nothing can fetch later
+        # the search's two scripts only: the index beside the page, and search.js inline, which
+        # loads nothing (no fetch, no request, no import): nothing can reach the network later
+        scripts = page.find_all("script")
+        assert [s.get("src") for s in scripts] == ["search-index.js", None], path.name
+        code = scripts[1].get_text()
+        assert not re.search(r"fetch\(|XMLHttpRequest|import\(|https?:|\.src\s*=", code), path.name
         furniture = copy.copy(page)
         furniture.main.decompose()  # the course's prose may name MathJax; the template must not load it
         text = re.sub(r"data:[^\"')]+", "", str(furniture).lower())  # base64 spells any word
@@ -434,7 +450,7 @@ def test_site_fits_the_budget(site):
     size = sum(p.stat().st_size for p in site.glob("*"))
     assert size < 20e6, f"{size / 1e6:.1f} MB"
     assert sorted(p.name for p in site.glob("*")) == sorted(
-        ["index.html"] + [f"{p.stem}.html" for p in NOTEBOOKS]
+        ["index.html", "search-index.js"] + [f"{p.stem}.html" for p in NOTEBOOKS]
     )
 
 
@@ -479,7 +495,8 @@ def solution_lines(source: str) -> list[str]:
 def test_student_pages_have_no_solution_and_no_output(student_site, path):
     nb = nbformat.read(path, as_version=4)
     page = soup(page_of(student_site, path))
-    assert page.select_one("p.course-banner") is not None
+    banner = page.select_one("section.course-banner")  # a named region: nothing outside a landmark
+    assert banner["aria-label"] == "student edition" and "NotImplementedError" in banner.p.get_text()
     code = page.select("main div.jp-CodeCell")
     assert len(code) == sum(c.cell_type == "code" for c in nb.cells)
     assert page.select("main .jp-OutputArea-output") == []
@@ -489,3 +506,334 @@ def test_student_pages_have_no_solution_and_no_output(student_site, path):
         assert "SOLUTION" not in shown
         assert not set(solution_lines(cell.source)) & {line.strip() for line in shown.splitlines()}
         assert shown.count("raise NotImplementedError()") == cell.source.count("### BEGIN SOLUTION")
+
+
+# --- figures' text alternatives and the explorers' note --------------------------------------
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def figure_cell(*alts, images: int = 1, tags: tuple = ()) -> nbformat.NotebookNode:
+    """A code cell with `images` PNG outputs, a text output between them, and metadata.alt = alts
+    (no alt key when alts is empty)."""
+    cell = nbformat.v4.new_code_cell("plot()")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="drawn\n")]
+    for _ in range(images):
+        cell.outputs.append(
+            nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})
+        )
+    if alts:
+        cell.metadata["alt"] = list(alts[0]) if isinstance(alts[0], list) else list(alts)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def cell_alts(path: Path) -> list[str]:
+    """Every figure's text alternative in the notebook, in page order."""
+    nb = nbformat.read(path, as_version=4)
+    return [a.strip() for c in nb.cells if c.cell_type == "code" for a in c.metadata.get("alt", [])]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "paths"), [("site", NOTEBOOKS), ("ja_site", JA_NOTEBOOKS)], ids=["en", "ja"]
+)
+def test_every_image_alt_is_its_cells_text(fixture, paths, request):
+    out = request.getfixturevalue(fixture)
+    for path in paths:
+        images = soup(page_of(out, path)).select("main img")
+        assert [img["alt"] for img in images] == cell_alts(path), path.name
+        assert all(img["alt"] and img["alt"] != make_html.NBCONVERT_DEFAULT_ALT for img in images)
+    for page in out.glob("*.html"):
+        assert make_html.NBCONVERT_DEFAULT_ALT not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_the_japanese_pages_carry_the_japanese_alt():
+    english, japanese = cell_alts(NOTEBOOKS[0]), cell_alts(JA_NOTEBOOKS[0])
+    assert len(english) == len(japanese) and english != japanese
+    assert any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", alt) for alt in japanese)
+
+
+def test_the_kth_alt_goes_to_the_kth_image(tmp_path):
+    path = one_notebook(
+        tmp_path, nbformat.v4.new_markdown_cell("# T"), figure_cell("first <one>", " second ", images=2)
+    )
+    make_html.main(["--out", str(tmp_path / "out"), str(path)])
+    images = soup(tmp_path / "out" / "91_made_up.html").select("main img")
+    assert [img["alt"] for img in images] == ["first <one>", "second"]  # escaped, then read back; stripped
+    assert '<img alt="first &lt;one&gt;"' in (tmp_path / "out" / "91_made_up.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_with_alt_texts_leaves_the_notebook_as_it_was():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [figure_cell("a", "b", images=2), nbformat.v4.new_code_cell("x = 1")]
+    marked = make_html.with_alt_texts(nb, "nb.ipynb")
+    assert [o.get("metadata", {}).get("alt") for o in marked.cells[0].outputs] == [None, "a", "b"]
+    assert all("alt" not in o.get("metadata", {}) for o in nb.cells[0].outputs)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (figure_cell(), r"1 figure\(s\) without a text alternative: give the cell metadata \"alt\""),
+        (figure_cell("one", images=2), r"metadata alt has 1 text\(s\) for 2 figure\(s\)"),
+        (figure_cell("one", "two", "three", images=2), r"metadata alt has 3 text\(s\) for 2 figure\(s\)"),
+        (figure_cell("fine", "  ", images=2), "the text alternative of figure 2 is empty"),
+    ],
+    ids=["missing", "too-few", "too-many", "empty"],
+)
+def test_a_figure_without_its_alt_stops_the_build_naming_notebook_and_cell(tmp_path, cell, message):
+    path = one_notebook(tmp_path, nbformat.v4.new_markdown_cell("# T"), cell)
+    with pytest.raises(ValueError, match=rf"91_made_up.ipynb, cell {cell.id}: {message}"):
+        make_html.main(["--out", str(tmp_path / "out"), str(path)])
+    assert not (tmp_path / "out" / "91_made_up.html").exists()
+
+
+def test_an_alt_that_is_not_a_list_of_text_is_refused():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [figure_cell("x")]
+    nb.cells[0].metadata["alt"] = "a plot"
+    with pytest.raises(
+        ValueError, match=r"nb.ipynb, cell .*: metadata alt must be a list of str, got 'a plot'"
+    ):
+        make_html.with_alt_texts(nb, "nb.ipynb")
+
+
+def test_an_explorer_gets_its_note_after_the_figure(tmp_path):
+    path = one_notebook(
+        tmp_path,
+        nbformat.v4.new_markdown_cell("# T"),
+        figure_cell("the default", tags=("explorer",)),
+        figure_cell("a plain figure"),
+    )
+    make_html.main(["--out", str(tmp_path / "out"), str(path)])
+    explorer, plain = soup(tmp_path / "out" / "91_made_up.html").select("main div.jp-CodeCell")
+    notes = explorer.select("p.course-explorer-note")
+    assert [n.get_text() for n in notes] == [make_html.EDITIONS["en"].labels["explorer_note"]]
+    assert notes[0].find_previous("img")["alt"] == "the default"  # after the figure, in the cell
+    assert plain.select("p.course-explorer-note") == []
+
+
+@pytest.mark.parametrize(
+    ("fixture", "paths", "edition"), [("site", NOTEBOOKS, "en"), ("ja_site", JA_NOTEBOOKS, "ja")]
+)
+def test_every_explorer_of_the_course_has_its_note(fixture, paths, edition, request):
+    out, note = request.getfixturevalue(fixture), make_html.EDITIONS[edition].labels["explorer_note"]
+    explorers = 0
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        tagged = [c for c in nb.cells if "explorer" in c.metadata.get("tags", [])]
+        explorers += len(tagged)
+        notes = soup(page_of(out, path)).select("main p.course-explorer-note")
+        assert [n.get_text() for n in notes] == [note] * len(tagged), path.name
+    assert explorers >= 4  # 01, 02, 09, 12
+    assert ("JupyterLab" in note) and (("default" in note) if edition == "en" else ("既定" in note))
+
+
+# --- keyboard, landmarks, language ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", ["site", "ja_site", "student_site"])
+def test_every_page_opens_with_a_skip_link_to_the_main_content(fixture, request):
+    out = request.getfixturevalue(fixture)
+    for path in sorted(out.glob("*.html")):
+        page = soup(path)
+        first = page.body.find(["a", "input", "button", "select", "textarea", "summary"])
+        assert first["class"] == ["course-skip"] and first["href"] == "#main-content", path.name
+        main = page.find(id="main-content")
+        assert main.name == "main" and main["tabindex"] == "-1", path.name
+        assert len(page.find_all("main")) == 1 and page.select_one("body > header") is not None
+        assert page.select_one("body > footer") is not None
+        labels = [nav["aria-label"] for nav in page.find_all("nav")]
+        assert len(labels) == len(set(labels)), f"{path.name}: two navigation landmarks named alike: {labels}"
+
+
+def test_the_japanese_pages_speak_japanese(ja_site):
+    labels = make_html.EDITIONS["ja"].labels
+    for path in sorted(ja_site.glob("*.html")):
+        page = soup(path)
+        assert page.html["lang"] == "ja", path.name
+        assert page.select_one("a.course-skip").get_text() == labels["skip"] == "本文へ移動"
+        assert page.find("label", attrs={"for": "course-search-input"}).get_text() == "コースを検索"
+    header = [th.get_text(strip=True) for th in soup(ja_site / "index.html").select("table thead th")]
+    assert header == ["#", "ノートブック", "学ぶこと", "分"]  # README.ja.md's own, not the English
+
+
+def test_table_header_by_hand():
+    section = "Intro.\n\n| # | ノート | 分 |\n|---|:--:|--:|\n| 01 | [a](a.ipynb) | 5 |\n"
+    assert make_html.table_header(section) == ["| # | ノート | 分 |", "|---|:--:|--:|"]
+    assert make_html.table_header("no table | here\n") == []
+
+
+def test_what_may_scroll_takes_the_keyboard_focus(site):
+    page = soup(page_of(site, NOTEBOOKS[1]))  # 02: code, printed output, block equations
+    blocks = page.select("main pre") + page.select("main math[display=block]")
+    assert len(page.select("main math[display=block]")) > 0 and len(page.select("main pre")) > 10
+    assert all(block.get("tabindex") == "0" for block in blocks)
+    assert page.select("div.jp-Cell-inputWrapper[tabindex]") == []  # one stop per block, not three
+    assert all(out.find("pre") is None for out in page.select("div.jp-OutputArea-output[tabindex]"))
+
+
+def test_keyboard_scrolling_by_hand():
+    page = BeautifulSoup(
+        '<main><div class="jp-CodeCell"><div class="jp-Cell-inputWrapper" tabindex="0"><pre>x</pre></div>'
+        '<div class="jp-OutputArea-output" tabindex="0"><pre>1</pre></div>'
+        '<div class="jp-OutputArea-output" tabindex="0"><img alt="a"></div>'
+        '<div class="jp-OutputArea-output" tabindex="0"><table></table></div></div>'
+        '<div class="jp-MarkdownCell"><table></table><math display="block"></math><math></math></div></main>',
+        "html.parser",
+    )
+    make_html.keyboard_scrolling(page)
+    assert [tag.name for tag in page.select("[tabindex]")] == ["pre", "pre", "div", "table", "math"]
+    assert page.select_one("div.jp-OutputArea-output[tabindex] table") is not None  # rich HTML keeps its stop
+
+
+# --- the search ------------------------------------------------------------------------------
+
+
+def search_index(out: Path) -> dict:
+    """search-index.js read back: the object it assigns to window.COURSE_SEARCH_INDEX."""
+    text = (out / make_html.SEARCH_INDEX).read_text(encoding="utf-8")
+    prefix = "window.COURSE_SEARCH_INDEX = "
+    assert text.startswith(prefix) and text.endswith(";\n")
+    return json.loads(text[len(prefix) : -2])
+
+
+def matches(index: dict, query: str) -> list[str]:
+    """The hrefs of the sections the search finds, by its rule (search.js): each word of the query,
+    folded (NFKC, lower case), is a substring of the folded heading and text."""
+
+    def fold(text: str) -> str:
+        return unicodedata.normalize("NFKC", text).lower()
+
+    words = fold(query).split()
+    found = []
+    for number, anchor, heading, text in index["entries"]:
+        href = index["pages"][number][0]
+        if all(w in fold(f"{heading} {text}") for w in words):
+            found.append(href + (f"#{anchor}" if anchor else ""))
+    return found
+
+
+def test_search_index_by_hand(tmp_path):
+    path = one_notebook(
+        tmp_path,
+        nbformat.v4.new_markdown_cell(
+            "# T\n\nIntro with $x^2$.\n\n## Alpha\n\nText *a*.\n\n### Sub\n\nMore."
+        ),
+        nbformat.v4.new_code_cell("print('code is not indexed')"),
+        nbformat.v4.new_markdown_cell("## Alpha\n\nAgain.\n\n#### Deep\n\nStill Alpha's."),
+    )
+    make_html.main(["--out", str(tmp_path / "out"), str(path)])
+    index = search_index(tmp_path / "out")
+    assert index["pages"][1] == ["91_made_up.html", "T"]
+    page_entries = [e[1:] for e in index["entries"] if e[0] == 1]
+    assert page_entries == [
+        ["T", "T", "Intro with x2."],  # MathML as the browser reads it
+        ["Alpha", "Alpha", "Text a."],
+        ["Sub", "Sub", "More."],
+        ["Alpha-2", "Alpha", "Again. Deep Still Alpha's."],  # an h4 stays in its section
+    ]
+    assert not any("code is not indexed" in e[3] for e in index["entries"])
+    assert matches(index, "ALPHA still") == ["91_made_up.html#Alpha-2"]
+    page = soup(tmp_path / "out" / "91_made_up.html")
+    for entry in page_entries:  # each anchor leads to its heading
+        assert page.find(id=entry[0]).name in ("h1", "h2", "h3")
+
+
+def test_search_index_holds_every_page_of_the_english_site(site):
+    index = search_index(site)
+    assert index["pages"] == [["index.html", make_html.EDITIONS["en"].site_title]] + [
+        [f"{p.stem}.html", make_html.title_of(nbformat.read(p, as_version=4), p.stem)] for p in NOTEBOOKS
+    ]
+    assert {e[0] for e in index["entries"]} == set(range(len(index["pages"])))
+    hits = matches(index, "surrogate gradient")
+    assert any(h.startswith("01_spike_function.html") for h in hits)
+    assert matches(index, "Heaviside") and matches(index, "no such word anywhere xq") == []
+    for number, anchor, _, _ in index["entries"]:  # every result leads to its section
+        if anchor:
+            assert soup(site / index["pages"][number][0]).find(id=anchor) is not None, anchor
+
+
+def test_search_finds_a_japanese_word_inside_longer_ones(ja_site):
+    index = search_index(ja_site)
+    assert index["pages"][0] == ["index.html", make_html.EDITIONS["ja"].site_title]
+    assert "代理勾配" in index["pages"][0][1]
+    hits = matches(index, "勾配")  # written inside 代理勾配 and longer words, with no space around it
+    assert any(h.startswith("01_spike_function.html") for h in hits)
+    inside = [e for e in index["entries"] if "勾配" in e[3] and "勾配" not in e[3].split()]
+    assert inside, "no section where 勾配 is only found inside a longer word"
+    assert matches(index, "ＳＮＮ") == matches(index, "snn") != []  # full-width letters fold to ASCII
+
+
+def test_japanese_search_by_hand(tmp_path):
+    path = one_notebook(
+        tmp_path, nbformat.v4.new_markdown_cell("# 題\n\n代理勾配で訓練する。\n\n## 節\n\n膜電位。")
+    )
+    make_html.main(["--edition", "ja", "--out", str(tmp_path / "out"), str(path)])
+    index = search_index(tmp_path / "out")
+    entries = [e[1:] for e in index["entries"] if e[0] == 1]
+    assert entries == [
+        [quote("題"), "題", "代理勾配で訓練する。"],
+        [quote("節"), "節", "膜電位。"],
+    ]  # nbconvert's ids
+
+    def ours(query: str) -> list[str]:  # (the index page, the real README.ja.md, has these words too)
+        return [h for h in matches(index, query) if h.startswith("91_")]
+
+    assert ours("勾配") == [f"91_made_up.html#{quote('題')}"]  # a substring: no word spaces in Japanese
+    assert ours("膜電位") == [f"91_made_up.html#{quote('節')}"]
+    assert ours("勾配 膜電位") == []  # every word in one section
+
+
+@pytest.mark.parametrize("fixture", ["site", "ja_site"])
+def test_every_page_has_the_search_box(fixture, request):
+    out = request.getfixturevalue(fixture)
+    for path in sorted(out.glob("*.html")):
+        page = soup(path)
+        box = page.select_one("header [role=search] input#course-search-input")
+        assert box is not None and box["type"] == "search", path.name
+        assert page.find("label", attrs={"for": "course-search-input"}) is not None
+        results = page.find(id="course-search-results")
+        assert results.has_attr("hidden") and results.select_one("[role=status]") is not None
+
+
+def test_the_japanese_furniture_follows_the_glossary():
+    import ja_style
+
+    variants = ja_style.glossary_variants()
+    edition = make_html.EDITIONS["ja"]
+    for name, text in [
+        *edition.labels.items(),
+        ("site_title", edition.site_title),
+        ("credit", edition.credit_html),
+    ]:
+        assert ja_style.find(text, variants) == [], name
+    assert ja_style.find("学習者用の版: 各演習", variants) != []  # the check can fail
+
+
+# --- the audit's own logic (the browser part runs in `make audit`) ----------------------------
+
+
+def test_the_audit_reads_every_page_of_both_editions_index_first(tmp_path):
+    import audit_site
+
+    for name in ("02_b.html", "index.html", "01_a.html", "ja/01_a.html", "ja/index.html", "search-index.js"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("<html></html>")
+    pages = [p.relative_to(tmp_path).as_posix() for p in audit_site.pages_of(tmp_path)]
+    assert pages == ["index.html", "01_a.html", "02_b.html", "ja/index.html", "ja/01_a.html"]
+
+
+def test_the_audit_refuses_a_site_without_both_editions(tmp_path, monkeypatch, capsys):
+    import audit_site
+
+    monkeypatch.setattr(audit_site, "AXE", tmp_path / "axe.min.js")
+    assert audit_site.main(["--site", str(tmp_path)]) == 1
+    assert "axe.min.js is missing: run `npm ci --prefix tools/site`" in capsys.readouterr().err
+    (tmp_path / "axe.min.js").write_text("")
+    (tmp_path / "index.html").write_text("<html></html>")
+    assert audit_site.main(["--site", str(tmp_path), "--shots", str(tmp_path / "shots")]) == 1
+    assert "lacks index.html or ja/index.html: run `make html` first" in capsys.readouterr().err

@@ -589,6 +589,7 @@ def clean() -> None:
         "html",
         "html-student",
         "build",
+        "tools/site/node_modules",
         ".pytest_cache",
         ".ruff_cache",
     ):
@@ -625,6 +626,7 @@ COMMANDS = {
     "binder-check": "teachers: the repo2docker build run without a container engine, then nbval (~5 min)",
     "measure-class": "teachers: peak memory and CPU seconds of each notebook, to size a hub",
     "browser-check": "the explorers in JupyterLab in Chromium: a slider moves, the figure changes (--out D)",
+    "audit": "build the site, then axe-core, keyboard, MathML and search checks on every page in Chromium",
     "clean": "remove .venv and the other venvs, html/, caches (student/ stays: your work is in it)",
 }
 
@@ -713,6 +715,24 @@ def main(argv: list) -> int:
             )
             out = [] if "--out" in args.rest else ["--out", "build/browser-check"]
             run([browser_python, "tools/browser_check.py", *out, *args.rest], child_env(ROOT / VENV))
+            return 0
+        if command == "audit":  # the site, then axe-core (npm) in Chromium from .venv-browser
+            python = setup(args)
+            browser_python = own_venv(
+                ".venv-browser",
+                [["-r", "tools/browser/requirements.txt"]],
+                ["tools/browser/requirements.txt"],
+                args,
+            )
+            in_venv(python, "tools/make_html.py")
+            in_venv(python, "tools/make_html.py", "--edition", "ja")
+            npm = shutil.which("npm")
+            if npm is None:
+                raise CourseError("the audit needs npm (Node.js) to install axe-core: install Node.js first")
+            say("axe-core from tools/site/package-lock.json (npm ci --prefix tools/site)")
+            run([npm, "ci", "--prefix", "tools/site", "--no-audit", "--no-fund"])
+            out = [] if "--shots" in args.rest else ["--shots", "build/site-audit"]
+            run([browser_python, "tools/audit_site.py", *out, *args.rest], child_env(ROOT / VENV))
             return 0
         if command == "bench":  # the peers in a venv of their own: the learners' .venv never holds them
             python = own_venv(

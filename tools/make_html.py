@@ -12,21 +12,46 @@ from disk with no network (a classroom, a train) and can be copied alone to a le
   styles inline, a table of contents of its sections, previous/next links in course order, and
   the credit to the post that the course starts from;
 - equations are converted at build time from LaTeX to MathML (latex2mathml, pure Python), which
-  browsers typeset natively: no MathJax, no script at all. An equation that latex2mathml cannot
-  convert stops the build with the notebook, the cell and the TeX;
+  browsers typeset natively: no MathJax. An equation that latex2mathml cannot convert stops the
+  build with the notebook, the cell and the TeX;
+- each figure's `alt` is the cell's `metadata.alt`, k-th string for the k-th image
+  (docs/maintaining.md, "Figures"; Japanese in notebooks/ja): a figure without one stops the build
+  with the notebook and the cell. A cell tagged `explorer` gets a note under its figure: the
+  controls work in JupyterLab, the page shows the default;
+- a search box in every page's header: the build writes the edition's index, search-index.js, beside
+  the pages (their prose cut at the `#`-`###` headings), loaded by a `<script src>` so that it works
+  from file:// (where `fetch` is refused); static/search.js, inline in each page, matches substrings
+  after NFKC and lower case, so a Japanese word is found inside a longer one. These two are the only
+  scripts; a page copied alone reads the same, and its search says that the index is missing;
+- for the keyboard and screen readers: a skip link to `<main>`, landmarks (header, search, the
+  pagers and contents as named navs, main, footer), the edition's `lang`, focus outlines, colours
+  at 4.5:1 or more, and every block that may scroll sideways (code, output, a wide equation or
+  table) reachable by Tab. `make audit` (tools/audit_site.py) checks the built site with axe-core in
+  Chromium; tests/test_site.py checks the HTML;
 - `--student` builds from the student copies that tools/make_student.py makes (its
   `student_copy`: solutions replaced by `raise NotImplementedError()`, outputs cleared), so a
   teacher can hand out pages without solutions.
 
-Choice of generator: nbconvert's HTMLExporter, already pinned for JupyterLab, with a template of
-our own (tools/site/templates/course_site/) that extends nbconvert's "lab" template, so cells
-and outputs look as in JupyterLab, and empties the blocks that load require.js, MathJax, mermaid
-and widget renderers from a CDN. Markdown goes through nbconvert's own parser (mistune, which
-already isolates `$...$`, `$$...$$` and LaTeX environments); only its math hooks are replaced, so
-code cells and outputs containing `$` are never touched. Sphinx with myst-nb (Jupyter Book 1)
-would add more than a dozen packages, and loads MathJax from a CDN unless configured otherwise,
-for one page per notebook that nbconvert already makes; this builds the whole site in about 4 s
-of CPU (8 notebooks, 3.9 MB; the student site 2.5 MB).
+The generator: nbconvert's HTMLExporter, already pinned for JupyterLab, with a template of our own
+(tools/site/templates/course_site/) that extends nbconvert's "lab" template, so cells and outputs look
+as in JupyterLab, and empties the blocks that load require.js, MathJax, mermaid and widget renderers
+from a CDN. Markdown goes through nbconvert's own parser (mistune, which already isolates `$...$`,
+`$$...$$` and LaTeX environments); only its math hooks are replaced, so code cells and outputs
+containing `$` are never touched. Both editions take about 16 s of CPU (12 notebooks each, 7 MB each;
+their search indexes 0.2 and 0.3 MB).
+
+Why not Sphinx (myst-nb or nbsphinx, with an accessibility-tested theme such as pydata-sphinx-theme)
+or Jupyter Book, as issue 24 asked us to consider: they would give a maintained theme whose authors
+run their own accessibility checks, cross-references, and a search with a Japanese word splitter;
+we keep nbconvert because (1) it renders the stored outputs, the ones strict nbval compares, with
+JupyterLab's own markup and nothing executed; (2) a page is one file, which a teacher can put on a
+learning platform alone (a Sphinx page needs its _static/ folder); (3) equations are MathML without a
+script, where Sphinx and Jupyter Book typeset with MathJax (from a CDN, or some megabytes vendored);
+(4) the Japanese edition already comes from our own .po files (tools/translate.py), so Sphinx's i18n
+would be a second translation workflow over the same text. Moving would cost some twenty more pins, a
+conf.py, and rewriting tests/test_site.py and this audit for another page structure; and any theme still
+needs the axe audit run on our content (it found the contrast of JupyterLab's own code colours). Worth
+revisiting if the site ever needs an API reference of snn_helpers (autodoc) or versioned pages.
 
 Editions: `--edition` names an entry of EDITIONS (notebooks folder, README and the headings of
 its sections, language, words of the page furniture, output folders): "en" (html/) and "ja", the
@@ -36,13 +61,16 @@ Japanese edition of notebooks/ja/ and README.ja.md (html/ja/); `make html` build
 from __future__ import annotations
 
 import argparse
+import copy
 import html
+import json
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from bs4 import BeautifulSoup, Tag
 from course_files import NOTEBOOK_PATTERN, ROOT
 from jinja2 import pass_context
 from latex2mathml.converter import convert as latex_to_mathml
@@ -53,6 +81,7 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 SITE = Path(__file__).resolve().parent / "site"
 TEMPLATE = "course_site"
 TOC_MARK = "<!-- course-site:toc -->"
+SEARCH_INDEX = "search-index.js"
 CREDIT = (
     "This course starts from chizuchizu, "
     '<span lang="ja">“IFモデルを活性化関数としたSNNモデルを訓練する”</span> '
@@ -93,7 +122,17 @@ EDITIONS: dict[str, Edition] = {
             "previous": "Previous",
             "next": "Next",
             "pager": "Previous and next notebook",
+            "pager_bottom": "Previous and next notebook, at the end of the page",
             "toc": "On this page",
+            "skip": "Skip to the content",
+            "search": "Search the course",
+            "search_button": "Search",
+            "search_count": "{n} results for “{q}”",
+            "search_more": "{n} results for “{q}”, the first {shown} shown",
+            "search_none": "No section matches “{q}”.",
+            "search_missing": "The search needs search-index.js beside this page; it is missing.",
+            "explorer_note": "Explorer: in JupyterLab this figure comes with controls (a slider, a menu) "
+            "that redraw it as you move them. This page shows it at its default settings.",
             "student_banner": "Student edition: each exercise's solution is replaced by a stub that "
             "raises NotImplementedError, and outputs are cleared. Open the notebook in JupyterLab to run it.",
             "student_title": "student edition",
@@ -109,17 +148,28 @@ EDITIONS: dict[str, Edition] = {
         student_out=ROOT / "html-student" / "ja",
         site_title="代理勾配でスパイキングニューラルネットワークを訓練する",
         credit_html="このコースの出発点は chizuchizu「IFモデルを活性化関数としたSNNモデルを訓練する」"
-        "(ブログ記事、2022-09-04) です。そのモデル、課題、数値を、このコース自身のコードで再現しています。",
+        "（ブログ記事、2022-09-04）です。そのモデル、タスク、数値を、このコース自身のコードで再現しています。",
         labels={
             "previous": "前へ",
             "next": "次へ",
             "pager": "前後のノートブック",
+            "pager_bottom": "前後のノートブック（ページの末尾）",
             "toc": "このページの内容",
-            "student_banner": "学習者用の版: 各演習の解答は NotImplementedError を送出する"
+            "skip": "本文へ移動",
+            "search": "コースを検索",
+            "search_button": "検索",
+            "search_count": "「{q}」の検索結果：{n} 件",
+            "search_more": "「{q}」の検索結果：{n} 件（最初の {shown} 件を表示）",
+            "search_none": "「{q}」に一致する節はありません。",
+            "search_missing": "検索には、このページと同じフォルダーの search-index.js が必要ですが、"
+            "見つかりません。",
+            "explorer_note": "エクスプローラー：JupyterLab では、この図にスライダーなどのコントロールが付き、"
+            "動かすと図が描き直されます。このページには既定の設定での図を示しています。",
+            "student_banner": "学習者用の版：各演習の解答は NotImplementedError を送出する"
             "スタブに置き換えられ、"
             "出力は消去されています。実行するには JupyterLab でノートブックを開いてください。",
             "student_title": "学習者用",
-            "no_readme_row": "(README.ja.md の表にまだありません)",
+            "no_readme_row": "（README.ja.md の表にまだありません）",
         },
         notebooks_heading="ノートブック",
         credits_heading="クレジット",
@@ -280,11 +330,22 @@ def readme_section(readme: str, heading: str | None) -> str:
     return "\n".join(lines[start:end]).strip()
 
 
+def table_header(section: str) -> list[str]:
+    """The header and separator lines of the first Markdown table in a README section ([] if none):
+    the index's table keeps the edition's own column names."""
+    lines = section.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith("|") and re.fullmatch(r"\|(\s*:?-+:?\s*\|)+\s*", lines[i + 1]):
+            return [line.strip(), lines[i + 1].strip()]
+    return []
+
+
 def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str) -> str:
     """The index's Markdown: the README's introduction, its notebook table (pointing at the pages)
     with the paragraphs after it, and its credits. pages: (notebook, title) in course order."""
     rows = readme_rows(readme, edition.readme.parent)
-    table = ["| # | Notebook | What you learn | Minutes |", "|---|---|---|---|"]
+    notebooks = readme_section(readme, edition.notebooks_heading)
+    table = table_header(notebooks) or ["| # | Notebook | What you learn | Minutes |", "|---|---|---|---|"]
     for path, title in pages:
         row = rows.get(path.resolve())
         if row is None:
@@ -292,7 +353,6 @@ def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str)
             number = path.name[:2]
             row = Row(number, title, path.name, edition.labels["no_readme_row"], "")
         table.append(f"| {row.number} | [{row.title}]({path.name}) | {row.learn} | {row.minutes} |")
-    notebooks = readme_section(readme, edition.notebooks_heading)
     after_table = "\n".join(line for line in notebooks.splitlines() if not line.startswith("|")).strip()
     parts = [
         readme_section(readme, None),
@@ -303,6 +363,43 @@ def index_markdown(edition: Edition, pages: list[tuple[Path, str]], readme: str)
         readme_section(readme, edition.credits_heading),
     ]
     return "\n\n".join(part for part in parts if part)
+
+
+# --- figures: each image's text alternative -------------------------------------------------
+
+IMAGE_TYPES = ("image/png", "image/jpeg")
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+def with_alt_texts(nb: nbformat.NotebookNode, where: str) -> nbformat.NotebookNode:
+    """A copy of nb whose image outputs carry their text alternative in `output.metadata["alt"]`,
+    which the template writes as the image's `alt`: the k-th string of the cell's `metadata.alt` for
+    the k-th image of the cell (docs/maintaining.md, "Figures"). Raises ValueError naming `where`
+    (the notebook) and the cell when a cell's images and its alt texts do not match one to one, or
+    one is empty: the site never shows a figure without a description."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        images = [o for o in cell.get("outputs", []) if any(t in o.get("data", {}) for t in IMAGE_TYPES)]
+        if not images:
+            continue
+        alts = cell.get("metadata", {}).get("alt")
+        here = f"{where}, cell {cell.get('id', '?')}"
+        if alts is None:
+            raise ValueError(
+                f"{here}: {len(images)} figure(s) without a text alternative: give the cell "
+                'metadata "alt", one string per figure (docs/maintaining.md, "Figures")'
+            )
+        if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
+            raise ValueError(f"{here}: metadata alt must be a list of str, got {alts!r}")
+        if len(alts) != len(images):
+            raise ValueError(f"{here}: metadata alt has {len(alts)} text(s) for {len(images)} figure(s)")
+        for k, (output, alt) in enumerate(zip(images, alts, strict=True), start=1):
+            if not alt.strip():
+                raise ValueError(f"{here}: the text alternative of figure {k} is empty")
+            output.setdefault("metadata", {})["alt"] = alt.strip()
+    return nb
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -375,19 +472,78 @@ def make_exporter(edition: Edition) -> CourseExporter:
     )
 
 
+# what may scroll sideways on a phone (course.css gives each its own scroll bar)
+SCROLLING = "pre, math[display=block], div.jp-MarkdownCell table"
+
+
+def keyboard_scrolling(page: BeautifulSoup) -> None:
+    """Make each block that may scroll sideways on a phone (a long line of code or output, a wide
+    equation or table: SCROLLING) reachable by Tab, so that the keyboard can scroll it (axe's
+    scrollable-region-focusable): the block itself takes the focus. nbconvert puts tabindex="0" on
+    every cell's input wrapper and output instead, stops around the element that scrolls; those go,
+    except on an output that holds neither a `<pre>` nor only an image (rich HTML may scroll itself)."""
+    for wrapper in page.select("div.jp-Cell-inputWrapper[tabindex]"):
+        del wrapper["tabindex"]
+    for output in page.select("div.jp-OutputArea-output[tabindex]"):
+        if output.find("pre") is not None or output.select_one(":scope > img") is not None:
+            del output["tabindex"]
+    for scrolling in page.select(f"main {SCROLLING.replace(', ', ', main ')}"):
+        scrolling["tabindex"] = "0"
+
+
+def section_text(tag: Tag) -> str:
+    """A block's text as a reader sees it, without heading anchors (the ¶), spaces collapsed."""
+    tag = copy.copy(tag)
+    for anchor in tag.select("a.anchor-link"):
+        anchor.decompose()
+    return " ".join(tag.get_text().split())  # the source's own spaces: none inside "g(x)" or "*a*."
+
+
+def search_entries(page: BeautifulSoup, title: str) -> list[list[str]]:
+    """The page's prose cut at its headings, for the search: [anchor, heading, text] per section, in
+    page order; the part before the first heading with an id is [``""``, title, text]. Only the
+    Markdown cells are read (prose and headings); code and outputs are not indexed."""
+    sections = [["", title, []]]
+    for rendered in page.select("main div.jp-MarkdownCell .jp-RenderedMarkdown"):
+        for block in rendered.find_all(True, recursive=False):
+            if block.name in ("h1", "h2", "h3") and block.get("id"):
+                sections.append([block["id"], section_text(block), []])
+            else:
+                sections[-1][2].append(section_text(block))
+    entries = [[anchor, heading, " ".join(t for t in texts if t)] for anchor, heading, texts in sections]
+    return [e for e in entries if e[0] or e[2]]
+
+
 def render(
     exporter: CourseExporter,
     nb: nbformat.NotebookNode,
     title: str,
     site: dict,
     path: Path,
-) -> str:
-    """One page: the notebook through the course template, then its table of contents filled in."""
+) -> tuple[str, list[list[str]]]:
+    """One page: the notebook through the course template, then its table of contents filled in and
+    its code made keyboard-scrollable; with the page's search entries (see search_entries).
+    Raises ValueError naming the notebook if an image was left without its text alternative."""
     exporter.where = str(path)
     resources = {"metadata": {"name": title, "path": str(path.parent)}, "site": site}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter.from_notebook_node(with_alt_texts(nb, str(path)), resources=resources)
     body = unique_heading_ids(strip_css_comments(body))
-    return body.replace(TOC_MARK, toc_html(body))
+    body = body.replace(TOC_MARK, toc_html(body))
+    page = BeautifulSoup(body, "html.parser")
+    missing = [img for img in page.find_all("img") if img.get("alt") in (None, NBCONVERT_DEFAULT_ALT)]
+    if missing:
+        raise ValueError(f"{path}: {len(missing)} image(s) without a text alternative (nbconvert's default)")
+    keyboard_scrolling(page)
+    return str(page), search_entries(page, title)
+
+
+def search_index_js(pages: list[tuple[str, str]], entries: list[list]) -> str:
+    """search-index.js: the search's data as one assignment to `window.COURSE_SEARCH_INDEX`, loaded
+    with a `<script src>` so that it works from file:// (a `fetch` of JSON would be refused there).
+    pages: (href, title) in course order; entries: [page number, anchor, heading, text]."""
+    data = {"pages": [list(p) for p in pages], "entries": entries}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"window.COURSE_SEARCH_INDEX = {text};\n"
 
 
 def build(edition: Edition, out: Path, paths: list[Path], student: bool = False) -> list[Path]:
@@ -425,13 +581,15 @@ def build(edition: Edition, out: Path, paths: list[Path], student: bool = False)
     index = nbformat.v4.new_notebook()
     markdown = index_markdown(edition, [(p, t) for p, _, t in notebooks], readme)
     index.cells = [nbformat.v4.new_markdown_cell(f"# {edition.site_title}{suffix}\n\n{markdown}")]
-    written.append(out / "index.html")
-    written[-1].write_text(
-        render(exporter, index, edition.site_title + suffix, site(0, False), edition.readme), encoding="utf-8"
-    )
-    for position, (path, nb, title) in enumerate(notebooks, start=1):
-        written.append(out / f"{path.stem}.html")
-        written[-1].write_text(render(exporter, nb, title, site(position, True), path), encoding="utf-8")
+    entries: list[list] = []
+    jobs = [(index, edition.site_title + suffix, edition.readme, False)]
+    jobs += [(nb, title, path, True) for path, nb, title in notebooks]
+    for position, ((href, _), (nb, title, path, toc)) in enumerate(zip(chain, jobs, strict=True)):
+        body, found = render(exporter, nb, title, site(position, toc), path)
+        written.append(out / href)
+        written[-1].write_text(body, encoding="utf-8")
+        entries += [[position, *entry] for entry in found]
+    (out / SEARCH_INDEX).write_text(search_index_js(chain, entries), encoding="utf-8")
     return written
 
 
