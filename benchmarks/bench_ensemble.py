@@ -37,6 +37,7 @@ import importlib
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -139,21 +140,38 @@ def against(rev: str, args) -> None:
         )
         for fn in variants.values():  # warm-up: allocator, first calls, kernel load
             fn()
-        wall = {key: [] for key in variants}
+        wall, cpu, faults = ({key: [] for key in variants} for _ in range(3))
         order = list(variants)
         rng = random.Random(0)
         for _ in range(args.rounds):
             rng.shuffle(order)
             for key in order:
-                start = time.perf_counter()
+                f, c, w = (
+                    resource.getrusage(resource.RUSAGE_SELF).ru_minflt,
+                    time.process_time(),
+                    time.perf_counter(),
+                )
                 variants[key]()
-                wall[key].append(time.perf_counter() - start)
+                wall[key].append(time.perf_counter() - w)
+                cpu[key].append(time.process_time() - c)
+                faults[key].append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print("| work                       |   old ms |   new ms | new / old |")
-    print("|----------------------------|----------|----------|-----------|")
+    print("Medians; CPU ms is this process's CPU time; faults: minor page faults (fresh memory pages).")
+    print(
+        "| work                       | old ms (CPU ms, faults) | new ms (CPU ms, faults) | new / old (CPU) |"
+    )
+    print(
+        "|----------------------------|-------------------------|-------------------------|-----------------|"
+    )
     for work in dict.fromkeys(w for w, _ in variants):
-        o, n = (statistics.median(wall[(work, how)]) * 1e3 for how in ("old", "new"))
-        print(f"| {work:26s} | {o:8.1f} | {n:8.1f} | {n / o:9.2f} |")
+        row = {}
+        for how in ("old", "new"):
+            key = (work, how)
+            row[how] = [statistics.median(d[key]) for d in (wall, cpu)] + [statistics.median(faults[key])]
+        (ow, oc, of), (nw, nc, nf) = row["old"], row["new"]
+        old_cells = f"{ow * 1e3:7.1f} ({oc * 1e3:6.1f}, {of:6.0f})"
+        new_cells = f"{nw * 1e3:7.1f} ({nc * 1e3:6.1f}, {nf:6.0f})"
+        print(f"| {work:26s} | {old_cells} | {new_cells} | {nw / ow:5.2f} ({nc / oc:5.2f})    |")
 
 
 def main() -> None:

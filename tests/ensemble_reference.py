@@ -48,7 +48,8 @@ class EnsembleIFReference(torch.autograd.Function):
         # (zero reset) or 1 (subtract)
         if detach_reset:
             x = v_all.sub_(threshold)  # v - theta, in the membrane's memory
-            grad = ctx.surrogates.grad(x).mul_(grad_spikes)  # [T, M, ...]: gs_t * g_t
+            # a clone: today's _Surrogates.grad writes over its argument (the old one did not)
+            grad = ctx.surrogates.grad(x.clone()).mul_(grad_spikes)  # [T, M, ...]: gs_t * g_t
             keep = torch.le(x, 0.0, out=x) if reset == "zero" else None
             for t in range(n_time - 2, -1, -1):
                 if keep is not None:

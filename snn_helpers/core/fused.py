@@ -199,15 +199,12 @@ class IFSequence(torch.autograd.Function):
         if ctx.compiled is None:
             return _backward(v_all, grad_spikes, grad_membrane, ctx.config), *nones
         threshold, reset, surrogate, slope, detach_reset, beta = ctx.config
-        g_all, out = _EMPTY, _EMPTY
-        if surrogate != "post":
-            x = v_all - threshold
-            g_all = (surrogate(x) if callable(surrogate) else _grad(x, surrogate, slope)).contiguous()
-            if g_all.untyped_storage().data_ptr() != x.untyped_storage().data_ptr():
-                out = x  # spent: the kernel writes the gradient there (one fresh allocation fewer)
+        # g over the sequence, in a buffer of its own: the kernel overwrites it with the gradient
+        g_all = _surrogate_grad(v_all, threshold, surrogate, slope)
+        g_all = _EMPTY if g_all is None else g_all.contiguous()
         args = [t.contiguous() if t is not None else _EMPTY for t in (grad_spikes, grad_membrane)]
         grad = ctx.compiled.if_backward(
-            v_all, *args, g_all, threshold, reset == "zero", detach_reset, float(beta), out
+            v_all, *args, g_all, threshold, reset == "zero", detach_reset, float(beta)
         )
         return grad, *nones
 
@@ -231,8 +228,8 @@ def if_sequence(
             :class:`snn_helpers.IF` (the fields of :class:`snn_helpers.core.neuron.NeuronSpec`), checked the
             same way (``slope=None`` takes the surrogate's default). ``surrogate`` may also be a
             function ``g(v - theta)`` of the membrane's distance to threshold over the whole
-            sequence, returning a tensor of that shape (then ``slope`` must be None): notebook 08
-            gives each member of an ensemble its own derivative so.
+            sequence, returning a new tensor of that shape, which the engine may overwrite (then
+            ``slope`` must be None): notebook 08 gives each member of an ensemble its own derivative so.
 
     Returns:
         ``(spikes, membrane)``, each the shape of ``current``: the same values and, in the

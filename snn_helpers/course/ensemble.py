@@ -118,19 +118,21 @@ class _Surrogates:
             self.groups.append((surrogate, slope, where, scale))
 
     def grad(self, x: torch.Tensor) -> torch.Tensor:
-        """``scale * g(x)`` for ``x`` of shape ``[time, members, ...]`` (each member's own ``g``)."""
+        """``scale * g(x)`` for ``x`` of shape ``[time, members, ...]`` (each member's own ``g``).
+
+        With several groups, each group's ``g`` is written over its own slice of ``x``, which is
+        returned (the fused engine hands over a buffer of its own: no fresh memory for the result)."""
         if len(self.groups) == 1:
             surrogate, slope, _, scale = self.groups[0]
             return self._scaled(_grad(x, surrogate, slope), scale)
-        out = torch.empty_like(x)
-        for surrogate, slope, where, scale in self.groups:
+        for surrogate, slope, where, scale in self.groups:  # the groups' members are disjoint
             if isinstance(where, slice):
-                out[:, where] = self._scaled(_grad(x[:, where], surrogate, slope), scale)
+                x[:, where] = self._scaled(_grad(x[:, where], surrogate, slope), scale)
             else:
                 where = where.to(x.device)
                 g = _grad(x.index_select(1, where), surrogate, slope)
-                out.index_copy_(1, where, self._scaled(g, scale))
-        return out
+                x.index_copy_(1, where, self._scaled(g, scale))
+        return x
 
     @staticmethod
     def _scaled(g: torch.Tensor, scale: torch.Tensor | float) -> torch.Tensor:

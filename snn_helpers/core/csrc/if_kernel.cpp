@@ -81,16 +81,18 @@ std::vector<at::Tensor> if_forward(const at::Tensor& current, double threshold, 
   return {s_all, v_all};
 }
 
+// With HAS_G, A holds g on entry and each entry is overwritten by the gradient once its g is read
+// (the same index, read before written): the surrogate's buffer is the result, no fresh allocation.
 template <typename scalar_t, bool ZERO, bool DETACH, bool HAS_GS, bool HAS_G>
 void backward_chunk(const scalar_t* __restrict__ V, const scalar_t* __restrict__ GS,
-                    const scalar_t* __restrict__ GV, const scalar_t* __restrict__ G, scalar_t* __restrict__ A,
-                    scalar_t th, scalar_t b, int64_t T, int64_t N, int64_t n0, int64_t n1) {
+                    const scalar_t* __restrict__ GV, scalar_t* __restrict__ A, scalar_t th, scalar_t b, int64_t T,
+                    int64_t N, int64_t n0, int64_t n1) {
   if (T == 0) return;
   {  // the last step: nothing comes back from t + 1
     const int64_t off = (T - 1) * N;
     for (int64_t n = n0; n < n1; ++n) {
       const scalar_t s = step(V[off + n], th);
-      const scalar_t g = HAS_G ? G[off + n] : s;
+      const scalar_t g = HAS_G ? A[off + n] : s;
       const scalar_t gs = HAS_GS ? GS[off + n] : scalar_t(0);
       scalar_t a = gs * g;
       if (GV != nullptr) a = a + GV[off + n];
@@ -102,7 +104,7 @@ void backward_chunk(const scalar_t* __restrict__ V, const scalar_t* __restrict__
     for (int64_t n = n0; n < n1; ++n) {
       const scalar_t v = V[off + n];
       const scalar_t s = step(v, th);
-      const scalar_t g = HAS_G ? G[off + n] : s;
+      const scalar_t g = HAS_G ? A[off + n] : s;
       scalar_t gs = HAS_GS ? GS[off + n] : scalar_t(0);
       // the factor through time: dv_{t+1}/dv_t = beta * (1 - s_t) (zero), beta (subtract);
       // through the reset: dv_{t+1}/ds_t = -beta * v_t (zero), -beta * theta (subtract)
@@ -124,12 +126,12 @@ void backward_chunk(const scalar_t* __restrict__ V, const scalar_t* __restrict__
 }
 
 // grad_spikes, grad_membrane and g_all may be empty (numel 0): no gradient there / g = spikes.
-// out, if not empty, is where the gradient is written: a contiguous buffer of v_all's shape and dtype
-// that shares memory with none of the inputs (the engine passes its spent v - theta: one allocation
-// fewer, and fresh pages cost as much as the loop at notebook 08's sizes).
+// A non-empty g_all (v_all's shape and dtype, sharing memory with no other argument) is overwritten by
+// the gradient and returned: the engine hands over its own buffer, one fresh allocation fewer (at
+// notebook 08's sizes, fresh pages cost about as much as the loop).
 at::Tensor if_backward(const at::Tensor& v_all, const at::Tensor& grad_spikes, const at::Tensor& grad_membrane,
                        const at::Tensor& g_all, double threshold, bool zero_reset, bool detach_reset,
-                       double beta, const at::Tensor& out) {
+                       double beta) {
   TORCH_CHECK(v_all.is_contiguous() && v_all.device().is_cpu(), "v_all: contiguous CPU tensor");
   const bool has_gs = grad_spikes.numel() > 0, has_gv = grad_membrane.numel() > 0, has_g = g_all.numel() > 0;
   TORCH_CHECK(!has_gs || grad_spikes.is_contiguous(), "grad_spikes: contiguous");
@@ -137,21 +139,18 @@ at::Tensor if_backward(const at::Tensor& v_all, const at::Tensor& grad_spikes, c
   TORCH_CHECK(!has_g || g_all.is_contiguous(), "g_all: contiguous");
   const int64_t T = v_all.size(0);
   const int64_t N = T ? v_all.numel() / T : 0;
-  const bool has_out = out.numel() > 0;
-  TORCH_CHECK(!has_out || (out.is_contiguous() && out.sizes() == v_all.sizes() &&
-                           out.scalar_type() == v_all.scalar_type() && out.device().is_cpu()),
-              "out: a contiguous CPU tensor of v_all's shape and dtype");
-  at::Tensor grad = has_out ? out : at::empty_like(v_all);
+  TORCH_CHECK(!has_g || (g_all.sizes() == v_all.sizes() && g_all.scalar_type() == v_all.scalar_type()),
+              "g_all: v_all's shape and dtype");
+  at::Tensor grad = has_g ? g_all : at::empty_like(v_all);
   AT_DISPATCH_FLOATING_TYPES(v_all.scalar_type(), "if_backward", [&] {
     const scalar_t* V = v_all.data_ptr<scalar_t>();
     const scalar_t* GS = has_gs ? grad_spikes.data_ptr<scalar_t>() : nullptr;
     const scalar_t* GV = has_gv ? grad_membrane.data_ptr<scalar_t>() : nullptr;
-    const scalar_t* G = has_g ? g_all.data_ptr<scalar_t>() : nullptr;
     scalar_t* A = grad.data_ptr<scalar_t>();
     const scalar_t th = static_cast<scalar_t>(threshold);
     const scalar_t b = static_cast<scalar_t>(beta);
-    using Fn = void (*)(const scalar_t*, const scalar_t*, const scalar_t*, const scalar_t*, scalar_t*, scalar_t,
-                        scalar_t, int64_t, int64_t, int64_t, int64_t);
+    using Fn = void (*)(const scalar_t*, const scalar_t*, const scalar_t*, scalar_t*, scalar_t, scalar_t, int64_t,
+                        int64_t, int64_t, int64_t);
     // one instantiation per (reset, detach, has grad_spikes, has g): branch-free inner loops
     static const Fn table[16] = {
         backward_chunk<scalar_t, false, false, false, false>, backward_chunk<scalar_t, false, false, false, true>,
@@ -163,7 +162,7 @@ at::Tensor if_backward(const at::Tensor& v_all, const at::Tensor& grad_spikes, c
         backward_chunk<scalar_t, true, true, false, false>,   backward_chunk<scalar_t, true, true, false, true>,
         backward_chunk<scalar_t, true, true, true, false>,    backward_chunk<scalar_t, true, true, true, true>};
     const Fn fn = table[zero_reset * 8 + detach_reset * 4 + has_gs * 2 + has_g];
-    at::parallel_for(0, N, kGrain, [&](int64_t n0, int64_t n1) { fn(V, GS, GV, G, A, th, b, T, N, n0, n1); });
+    at::parallel_for(0, N, kGrain, [&](int64_t n0, int64_t n1) { fn(V, GS, GV, A, th, b, T, N, n0, n1); });
   });
   return grad;
 }
@@ -175,5 +174,5 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("if_backward", &if_backward, "IF/LIF recurrence backward over [time, n]", pybind11::arg("v_all"),
         pybind11::arg("grad_spikes"), pybind11::arg("grad_membrane"), pybind11::arg("g_all"),
         pybind11::arg("threshold"), pybind11::arg("zero_reset"), pybind11::arg("detach_reset"),
-        pybind11::arg("beta") = 1.0, pybind11::arg("out") = at::empty({0}));
+        pybind11::arg("beta") = 1.0);
 }
