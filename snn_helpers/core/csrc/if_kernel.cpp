@@ -4,7 +4,7 @@
 //   zero reset:     v_t = v_{t-1} * (beta * (1 - s_{t-1})) + I_t
 //   subtract reset: v_t = beta * (v_{t-1} - theta * s_{t-1}) + I_t
 // Tensors are [time, n] with n = batch x neurons, contiguous, on the CPU.
-// Built and loaded by snn_helpers/kernel.py; snn_helpers/fused.py falls back to torch ops without it.
+// Built and loaded by snn_helpers/core/kernel.py; snn_helpers/core/fused.py falls back to torch ops without it.
 #include <torch/extension.h>
 #include <ATen/Parallel.h>
 
