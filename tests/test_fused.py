@@ -188,6 +188,12 @@ def test_surrogate_without_slope_takes_its_default():
         ({"beta": math.nan}, ValueError, r"beta must be a number in \(0, 1\] .*; got nan"),
         ({"beta": "0.9"}, TypeError, r"beta must be a number in \(0, 1\] .*; got str '0.9'"),
         ({"beta": True}, TypeError, r"beta must be a number in \(0, 1\] .*; got bool True"),
+        (
+            {"surrogate": torch.sigmoid, "slope": 2.0},
+            ValueError,
+            r"slope must be None when surrogate is a fun",
+        ),
+        ({"surrogate": 3}, ValueError, r"surrogate must be one of .*; got 3"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, error, message):
@@ -207,3 +213,39 @@ def test_bad_arguments_are_refused(kwargs, error, message):
 def test_bad_current_is_refused(current, error, message):
     with pytest.raises(error, match=message):
         if_sequence(current)
+
+
+@pytest.mark.parametrize(("surrogate", "reset", "detach", "batched"), CASES)
+def test_a_surrogate_function_gives_what_its_name_gives(surrogate, reset, detach, batched):
+    # notebook 08's ensemble passes each member's derivative as a function of v - theta
+    from snn_helpers.core.spike import _grad, resolve_slope
+
+    slope = resolve_slope(surrogate, None)
+    set_seed(5)
+    current = torch.randn((9, 4, 30) if batched else (9, 30)) * 1.5 + 0.5
+    seen = []
+
+    def function(x):
+        seen.append(x.shape)
+        return _grad(x, surrogate, slope)
+
+    results = []
+    for how in [surrogate, function]:
+        i = current.clone().requires_grad_()
+        s, v = if_sequence(i, reset=reset, beta=0.8, surrogate=how, detach_reset=detach)
+        w = torch.linspace(-1, 1, s.numel()).reshape(s.shape)
+        ((s * w).sum() + (v * w.flip(0)).sum()).backward()
+        results.append((s, v, i.grad))
+    assert seen == [current.shape]  # called once, on the whole sequence
+    for a, b in zip(*results, strict=True):
+        assert torch.equal(torch.isnan(a), torch.isnan(b))
+        assert torch.equal(a.nan_to_num(), b.nan_to_num())
+
+
+def test_a_surrogate_function_scales_the_gradient():
+    current = torch.tensor([[0.5], [0.7], [0.1]], requires_grad=True)  # v = 0.5, 1.2 (fires), 0.1
+    spikes, _ = if_sequence(current, surrogate=lambda x: 3.0 * (x.abs() < 0.25).float(), detach_reset=True)
+    spikes.sum().backward()
+    # g(v - 1) = 3 at v = 1.2 only; dv_2/dv_1 = 1 - s_1 = 0 (fired), dv_1/dv_0 = 1 - s_0 = 1
+    assert spikes.flatten().tolist() == [0.0, 1.0, 0.0]
+    assert current.grad.flatten().tolist() == [3.0, 3.0, 0.0]

@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from snn_helpers.core.encoding import encode
 from snn_helpers.core.readout import READOUTS, leaky_integrate, scores_over_time
 from snn_helpers.tasks.digits import DigitsSNN, ReadoutSNN, evaluate_readout, load_digits_split, train_readout
 
@@ -101,3 +102,47 @@ def test_penalty_lowers_hidden_activity():
         )
         spikes_per_run.append(evaluate_readout(model, data.x_val, data.y_val, "rate", 8).hidden_spikes)
     assert history.penalty[0] > 0 and spikes_per_run[1] < 0.5 * spikes_per_run[0]
+
+
+def readout_loop_as_it_was(model, data, code, n_time, epochs, lr, batch_size, seed, penalty):
+    """train_readout's own loop before it joined train_digits (a2720d0), kept as the reference."""
+    gen = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses, penalties, n = [], [], len(data.y_train)
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=gen)
+        totals = [0.0, 0.0]
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            scores, hidden = model(encode(data.x_train[idx], n_time, code, gen), return_hidden=True)
+            loss = torch.nn.functional.cross_entropy(scores, data.y_train[idx])
+            extra = penalty(hidden) if penalty is not None else torch.zeros(())
+            optimizer.zero_grad()
+            (loss + extra).backward()
+            optimizer.step()
+            totals[0] += loss.item() * len(idx)
+            totals[1] += extra.item() * len(idx)
+        losses.append(totals[0] / n)
+        penalties.append(totals[1] / n)
+    return losses, penalties
+
+
+@pytest.mark.parametrize(
+    ("code", "readout", "penalty"),
+    [("rate", "mean", None), ("latency", "max", None), ("rate", "count", lambda h: 0.5 * h.sum(0).mean())],
+)
+def test_train_readout_runs_the_loop_it_replaced_to_the_last_bit(code, readout, penalty):
+    data = load_digits_split()
+    runs = []
+    for train in [train_readout, readout_loop_as_it_was]:
+        torch.manual_seed(0)
+        model = ReadoutSNN(readout, n_hidden=16)
+        if train is train_readout:
+            history = train(model, data, code, 6, 2, 3e-3, 64, 1, penalty)
+            runs.append((history.loss, history.penalty, list(model.parameters())))
+        else:
+            runs.append((*train(model, data, code, 6, 2, 3e-3, 64, 1, penalty), list(model.parameters())))
+    (loss, pen, weights), (ref_loss, ref_pen, ref_weights) = runs
+    assert loss == ref_loss and pen == ref_pen and loss[1] < loss[0]
+    assert (pen[0] > 0) == (penalty is not None)
+    assert all(torch.equal(a, b) for a, b in zip(weights, ref_weights, strict=True))

@@ -24,6 +24,10 @@ loop (``a * (beta * (1 - s))``, never a ``where``), so an exploding gradient exp
 to NaN exactly where it does there. Only the membrane ``v`` is saved; spikes and ``g``
 are recomputed from it one step at a time, on slices small enough to stay in cache.
 
+The surrogate is a name of :data:`snn_helpers.SURROGATES` or, for callers that need another
+derivative, a function of ``v - theta`` over the whole sequence (notebook 08's ensemble gives
+each member its own surrogate, :class:`snn_helpers.course.ensemble.Member`).
+
 On the CPU, for float32 and float64, a compiled kernel (``csrc/if_kernel.cpp``, see
 :mod:`snn_helpers.kernel`) runs both loops in C++ when it is built; elsewhere (other
 dtypes, other devices) and without it, torch ops do, with the same results to the last bit.
@@ -31,6 +35,7 @@ dtypes, other devices) and without it, torch ops do, with the same results to th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
 
 import torch
@@ -39,6 +44,9 @@ from . import kernel
 from ._checks import check_tensor
 from .neuron import neuron_spec
 from .spike import _grad
+
+SurrogateFn = Callable[[torch.Tensor], torch.Tensor]
+"""A surrogate derivative as a function: ``g(v - theta)``, the shape of its argument ``[time, ...]``."""
 
 _EMPTY = torch.empty(0)
 KERNEL_DTYPES = (torch.float32, torch.float64)
@@ -79,11 +87,20 @@ def _forward(
     return s_all, v_all
 
 
+def _surrogate_grad(
+    v_all: torch.Tensor, threshold: float, surrogate: str | SurrogateFn, slope: float | None
+) -> torch.Tensor | None:
+    """``g(v - theta)`` over the whole sequence; None for "post", whose ``g`` is the spikes."""
+    if callable(surrogate):
+        return surrogate(v_all - threshold)
+    return None if surrogate == "post" else _grad(v_all - threshold, surrogate, slope)
+
+
 def _backward(
     v_all: torch.Tensor,
     grad_spikes: torch.Tensor | None,
     grad_membrane: torch.Tensor | None,
-    config: tuple[float, str, str, float | None, bool, float],
+    config: tuple[float, str, str | SurrogateFn, float | None, bool, float],
 ) -> torch.Tensor:
     # Every product and sum is its own rounded operation, in the C++ kernel's order (no fused
     # multiply-add): with or without the kernel, the same gradients to the last bit. A product
@@ -93,7 +110,7 @@ def _backward(
     grad_current = torch.empty_like(v_all)
     if grad_spikes is None:
         grad_spikes = torch.zeros_like(v_all)
-    g_all = None if surrogate == "post" else _grad(v_all - threshold, surrogate, slope)
+    g_all = _surrogate_grad(v_all, threshold, surrogate, slope)
     small = v_all[0].numel() <= SMALL_STEP
     if small:  # spikes and keep = beta * (1 - s) for all steps at once (few large ops)
         spikes_all = (v_all > threshold).to(v_all.dtype)
@@ -155,7 +172,7 @@ class IFSequence(torch.autograd.Function):
         current: torch.Tensor,
         threshold: float,
         reset: str,
-        surrogate: str,
+        surrogate: str | SurrogateFn,
         slope: float | None,
         detach_reset: bool,
         beta: float = 1.0,
@@ -182,10 +199,12 @@ class IFSequence(torch.autograd.Function):
         if ctx.compiled is None:
             return _backward(v_all, grad_spikes, grad_membrane, ctx.config), *nones
         threshold, reset, surrogate, slope, detach_reset, beta = ctx.config
-        g_all = _EMPTY if surrogate == "post" else _grad(v_all - threshold, surrogate, slope)
+        # g over the sequence, in a buffer of its own: the kernel overwrites it with the gradient
+        g_all = _surrogate_grad(v_all, threshold, surrogate, slope)
+        g_all = _EMPTY if g_all is None else g_all.contiguous()
         args = [t.contiguous() if t is not None else _EMPTY for t in (grad_spikes, grad_membrane)]
         grad = ctx.compiled.if_backward(
-            v_all, *args, g_all.contiguous(), threshold, reset == "zero", detach_reset, float(beta)
+            v_all, *args, g_all, threshold, reset == "zero", detach_reset, float(beta)
         )
         return grad, *nones
 
@@ -196,7 +215,7 @@ def if_sequence(
     threshold: float = 1.0,
     reset: str = "zero",
     beta: float = 1.0,
-    surrogate: str = "post",
+    surrogate: str | SurrogateFn = "post",
     slope: float | None = None,
     detach_reset: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -207,7 +226,10 @@ def if_sequence(
             one step). NaN is allowed: it propagates as in the loop.
         threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, as in
             :class:`snn_helpers.IF` (the fields of :class:`snn_helpers.core.neuron.NeuronSpec`), checked the
-            same way (``slope=None`` takes the surrogate's default).
+            same way (``slope=None`` takes the surrogate's default). ``surrogate`` may also be a
+            function ``g(v - theta)`` of the membrane's distance to threshold over the whole
+            sequence, returning a new tensor of that shape, which the engine may overwrite (then
+            ``slope`` must be None): notebook 08 gives each member of an ensemble its own derivative so.
 
     Returns:
         ``(spikes, membrane)``, each the shape of ``current``: the same values and, in the
@@ -223,12 +245,17 @@ def if_sequence(
             "current must be [time, (batch,) neurons] with at least one step; "
             f"got shape {tuple(current.shape)}"
         )
+    function = callable(surrogate)
+    if function and slope is not None:
+        raise ValueError(f"slope must be None when surrogate is a function; got slope={slope!r}")
     n = neuron_spec(
         threshold=threshold,
         reset=reset,
         beta=beta,
-        surrogate=surrogate,
+        surrogate="post" if function else surrogate,
         slope=slope,
         detach_reset=detach_reset,
     )
+    if function:
+        n = n._replace(surrogate=surrogate)
     return IFSequence.apply(current, n.threshold, n.reset, n.surrogate, n.slope, n.detach_reset, n.beta)

@@ -4,8 +4,9 @@ Introduced in notebook 08 (which surrogate, at which width?), where 260 short tr
 seconds. Training N small networks one after the other pays Python's and autograd's per-operation
 overhead N times, on tensors too small to share between cores; here the N networks' weights are
 stacked along a first ``members`` dimension and every step is one batched matrix product
-(``torch.baddbmm``), one IF recurrence over all members (the fused engine's arithmetic,
-:mod:`snn_helpers.fused`) and one optimizer step. The members do not interact: each member's loss
+(``torch.baddbmm``), one IF recurrence over all members (the fused engine itself,
+:func:`snn_helpers.if_sequence`, given each member's surrogate derivative as a function) and one
+optimizer step. The members do not interact: each member's loss
 is its own, and the sum that is back-propagated gives each member exactly its own gradient. Many
 members are trained in groups of about ``TRAIN_BUDGET`` float entries, one group after the other
 (sorted by seed, so that members sharing a seed mostly share a group): the size measured fastest.
@@ -41,6 +42,7 @@ from torch import nn
 
 from ..core._checks import check_choice, check_positive, check_tensor
 from ..core.encoding import random_binary_input, rate_encode
+from ..core.fused import if_sequence
 from ..core.neuron import RESETS
 from ..core.spike import SURROGATES, _grad, resolve_slope
 from ..tasks.digits import TRACKED, DigitsSNN, DigitsSplit, check_track
@@ -116,19 +118,21 @@ class _Surrogates:
             self.groups.append((surrogate, slope, where, scale))
 
     def grad(self, x: torch.Tensor) -> torch.Tensor:
-        """``scale * g(x)`` for ``x`` of shape ``[time, members, ...]`` (each member's own ``g``)."""
+        """``scale * g(x)`` for ``x`` of shape ``[time, members, ...]`` (each member's own ``g``).
+
+        With several groups, each group's ``g`` is written over its own slice of ``x``, which is
+        returned (the fused engine hands over a buffer of its own: no fresh memory for the result)."""
         if len(self.groups) == 1:
             surrogate, slope, _, scale = self.groups[0]
             return self._scaled(_grad(x, surrogate, slope), scale)
-        out = torch.empty_like(x)
-        for surrogate, slope, where, scale in self.groups:
+        for surrogate, slope, where, scale in self.groups:  # the groups' members are disjoint
             if isinstance(where, slice):
-                out[:, where] = self._scaled(_grad(x[:, where], surrogate, slope), scale)
+                x[:, where] = self._scaled(_grad(x[:, where], surrogate, slope), scale)
             else:
                 where = where.to(x.device)
                 g = _grad(x.index_select(1, where), surrogate, slope)
-                out.index_copy_(1, where, self._scaled(g, scale))
-        return out
+                x.index_copy_(1, where, self._scaled(g, scale))
+        return x
 
     @staticmethod
     def _scaled(g: torch.Tensor, scale: torch.Tensor | float) -> torch.Tensor:
@@ -137,70 +141,17 @@ class _Surrogates:
         return g.mul_(scale.to(g).view(1, -1, *[1] * (g.dim() - 2)))
 
 
-class _EnsembleIF(torch.autograd.Function):
-    """IF recurrence over ``[time, members, ...]``, returning the spikes; each member's own surrogate
-    in the backward.
-
-    The arithmetic of :class:`snn_helpers.fused.IFSequence`, in the same order (so the same spikes
-    and, with one member, the same gradients to the last bit), on torch ops: the forward one time
-    step at a time (a step's slice of all members stays in cache), the backward with the surrogate
-    computed once over the whole sequence and, with a detached reset, one multiply-add per step. The
-    membrane is this function's own (not returned), so with a detached reset the backward reuses its
-    memory: a second backward through the same graph then raises autograd's in-place error instead of
-    giving wrong values.
-    """
-
-    @staticmethod
-    def forward(ctx, current, threshold, reset, detach_reset, surrogates):
-        current = current.contiguous()
-        v_all = torch.empty_like(current)
-        v_all[0].copy_(current[0])
-        step = torch.empty_like(current[0])
-        for t in range(1, current.shape[0]):
-            if reset == "zero":  # v_t = v_{t-1} * (1 - s_{t-1}) + I_t, with 1 - s = [v <= theta]
-                torch.le(v_all[t - 1], threshold, out=step)
-                torch.addcmul(current[t], v_all[t - 1], step, out=v_all[t])
-            else:  # v_t = (v_{t-1} - theta * s_{t-1}) + I_t
-                torch.gt(v_all[t - 1], threshold, out=step)
-                torch.sub(v_all[t - 1], step, alpha=threshold, out=v_all[t]).add_(current[t])
-        spikes = torch.gt(v_all, threshold, out=torch.empty_like(v_all))  # 0.0 / 1.0
-        ctx.config, ctx.surrogates = (threshold, reset, detach_reset), surrogates
-        ctx.save_for_backward(v_all)
-        return spikes
-
-    @staticmethod
-    def backward(ctx, grad_spikes):
-        (v_all,) = ctx.saved_tensors
-        threshold, reset, detach_reset = ctx.config
-        n_time = v_all.shape[0]
-        # a_t = dL/dv_t = a_{t+1} * dv_{t+1}/dv_t + gs_t * g_t; dv_{t+1}/dv_t = 1 - s_t = [v_t <= theta]
-        # (zero reset) or 1 (subtract)
-        if detach_reset:
-            x = v_all.sub_(threshold)  # v - theta, in the membrane's memory
-            grad = ctx.surrogates.grad(x).mul_(grad_spikes)  # [T, M, ...]: gs_t * g_t
-            keep = torch.le(x, 0.0, out=x) if reset == "zero" else None
-            for t in range(n_time - 2, -1, -1):
-                if keep is not None:
-                    grad[t].addcmul_(grad[t + 1], keep[t])
-                else:
-                    grad[t].add_(grad[t + 1])
-            return grad, None, None, None, None
-        g = ctx.surrogates.grad(v_all - threshold)
-        grad = torch.empty_like(v_all)
-        for t in range(n_time - 1, -1, -1):  # the reset's own path too: dv_{t+1}/ds_t = -v_t or -theta
-            gs = grad_spikes[t]
-            if t == n_time - 1:
-                torch.mul(gs, g[t], out=grad[t])
-            else:
-                a_next = grad[t + 1]
-                v = v_all[t]
-                gs = gs - a_next * (v if reset == "zero" else threshold)
-                if reset == "zero":
-                    torch.mul(a_next, (v <= threshold).to(v.dtype), out=grad[t])
-                else:
-                    grad[t].copy_(a_next)
-                grad[t].add_(gs * g[t])
-        return grad, None, None, None, None
+def _if_spikes(
+    current: torch.Tensor, if_args: tuple[float, str, bool], surrogates: _Surrogates
+) -> torch.Tensor:
+    """The IF recurrence over ``[time, members, ...]`` currents, on the fused engine
+    (:func:`snn_helpers.if_sequence`, no leak), each member with its own surrogate derivative in the
+    backward: returns the spikes, the shape of ``current``."""
+    threshold, reset, detach_reset = if_args
+    spikes, _ = if_sequence(
+        current, threshold=threshold, reset=reset, surrogate=surrogates.grad, detach_reset=detach_reset
+    )
+    return spikes
 
 
 def _linear(x: torch.Tensor, weight_t: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
@@ -320,7 +271,7 @@ class PostEnsemble(nn.Module):
             )
         current = _linear(x.reshape(m, -1, i), self.weight_t, self.bias)  # [M, T*B, H]
         current = current.view(m, t, -1).transpose(0, 1).contiguous()  # [T, M, B*H]
-        spikes = _EnsembleIF.apply(current, *self._if_args, self._surrogates)
+        spikes = _if_spikes(current, self._if_args, self._surrogates)
         return spikes.transpose(0, 1).reshape(*x.shape[:-1], self.size_hidden)
 
 
@@ -451,7 +402,7 @@ def _train_post_group(
         with torch.no_grad():
             current = _linear(x, weight_t, bias).view(m, t, -1).transpose(0, 1).contiguous()
         current.requires_grad_(True)  # [T, M, B*H]
-        spikes = _EnsembleIF.apply(current, *ensemble._if_args, ensemble._surrogates)
+        spikes = _if_spikes(current, ensemble._if_args, ensemble._surrogates)
         losses = spikes.mean(dim=(0, 2)) ** 2  # [M]: mean over steps, samples and neurons
         (grad,) = torch.autograd.grad(losses.sum(), current)
         grad = grad.view(t, m, -1, h).transpose(0, 1).reshape(m, -1, h)  # dL/dcurrent, [M, T*B, H]
@@ -563,8 +514,8 @@ class DigitsEnsemble(nn.Module):
             params = tuple(p[index] for p in params)
             surrogates = _Surrogates([self.members[i] for i in index.tolist()])
         w1, b1, w2, b2 = params
-        hidden = _EnsembleIF.apply(_LinearPerStep.apply(spikes, w1, b1), *self._if_args, surrogates)
-        out = _EnsembleIF.apply(_LinearPerStep.apply(hidden, w2, b2), *self._if_args, surrogates)
+        hidden = _if_spikes(_LinearPerStep.apply(spikes, w1, b1), self._if_args, surrogates)
+        out = _if_spikes(_LinearPerStep.apply(hidden, w2, b2), self._if_args, surrogates)
         return out.sum(dim=0), hidden
 
 

@@ -173,7 +173,9 @@ class DigitsMLP(nn.Module):
 
 @dataclass
 class DigitsHistory:
-    """Per-epoch records of :func:`train_digits` (a list stays empty if it was not tracked).
+    """Per-epoch records of :func:`train_digits` and :func:`train_readout` (a list stays empty if it
+    was not tracked): ``loss`` is the mean cross-entropy over the training samples, ``penalty`` the
+    mean activity penalty (notebook 11).
 
     Introduced in notebook 07.
     """
@@ -183,6 +185,7 @@ class DigitsHistory:
     test_accuracy: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     best_epoch: int | None = None  # with restore_best: the epoch (from 1) whose weights were kept
+    penalty: list[float] = field(default_factory=list)  # with a penalty (train_readout: 0 without)
 
 
 class Evaluation(NamedTuple):
@@ -276,6 +279,8 @@ def train_digits(
     seed: int = 0,
     track: tuple[str, ...] = ("train", "test"),
     restore_best: bool = False,
+    code: str = "rate",
+    penalty: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> DigitsHistory:
     """Train with cross-entropy on the output spike counts (Adam), a fresh rate code per batch.
 
@@ -289,13 +294,20 @@ def train_digits(
         restore_best: early stopping on the validation split: at the end, put back the weights of
             the epoch with the highest validation accuracy (the first such epoch); needs "val" in
             ``track``. The number of epochs is then chosen on the validation split, per run.
+        code: the input code, "rate" (a fresh random code per batch) or "latency" (deterministic;
+            notebook 10). The tracked accuracies are measured on the rate code.
+        penalty: called on the hidden spikes ``[time, batch, n_hidden]`` of each batch; its scalar
+            is added to the loss (notebook 11: an activity regularizer times its strength).
 
     Returns:
-        A :class:`DigitsHistory` with the mean loss and the tracked accuracies after each epoch.
-        The data stay on the CPU; each batch's spikes are moved to the model's device.
+        A :class:`DigitsHistory` with the mean loss (and penalty, with one) and the tracked
+        accuracies after each epoch. The data stay on the CPU; each batch's spikes are moved to the
+        model's device.
 
     Introduced in notebook 07.
     """
+    check_choice("code", code, CODES)
+    check_positive("n_time", n_time, integer=True)
     check_positive("epochs", epochs, integer=True)
     check_positive("batch_size", batch_size, integer=True)
     check_positive("lr", lr)
@@ -303,6 +315,10 @@ def train_digits(
     check_bool("restore_best", restore_best)
     if restore_best and "val" not in track:
         raise ValueError(f"restore_best needs 'val' in track; got track={track!r}")
+    if penalty is not None and not callable(penalty):
+        raise TypeError(
+            f"penalty must be a function of the hidden spikes or None; got {type(penalty).__name__}"
+        )
     gen = torch.Generator().manual_seed(seed)  # on the CPU: the same draws on any device
     device = model.hidden.weight.device
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -310,12 +326,19 @@ def train_digits(
     n = len(data.y_train)
     for _ in range(epochs):
         order = torch.randperm(n, generator=gen)
-        total = 0.0
+        total, total_penalty = 0.0, 0.0
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            spikes = rate_encode(data.x_train[idx], n_time, gen).to(device)
-            total += training_step(model, optimizer, spikes, data.y_train[idx].to(device)) * len(idx)
+            spikes = encode(data.x_train[idx], n_time, code, gen).to(device)
+            labels = data.y_train[idx].to(device)
+            if penalty is None:
+                total += training_step(model, optimizer, spikes, labels) * len(idx)
+            else:
+                loss, extra = _penalised_step(model, optimizer, spikes, labels, penalty)
+                total, total_penalty = total + loss * len(idx), total_penalty + extra * len(idx)
         history.loss.append(total / n)
+        if penalty is not None:
+            history.penalty.append(total_penalty / n)
         for name, x, y, record in [
             ("train", data.x_train, data.y_train, history.train_accuracy),
             ("val", data.x_val, data.y_val, history.val_accuracy),
@@ -378,12 +401,27 @@ class ReadoutSNN(DigitsSNN):
         return f"readout={self.readout!r}, readout_beta={self.readout_beta}"
 
 
-@dataclass
-class ReadoutHistory:
-    """Per-epoch means over the training samples, from :func:`train_readout`. Introduced in notebook 10."""
+def _penalised_step(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    spikes: torch.Tensor,
+    labels: torch.Tensor,
+    penalty: Callable[[torch.Tensor], torch.Tensor],
+) -> tuple[float, float]:
+    """:func:`training_step` with ``penalty(hidden spikes)`` added to the loss; returns (loss, penalty)."""
+    scores, hidden = model(spikes, return_hidden=True)
+    loss = nn.functional.cross_entropy(scores, labels)
+    extra = penalty(hidden)
+    optimizer.zero_grad()
+    (loss + extra).backward()
+    optimizer.step()
+    return loss.item(), extra.item()
 
-    loss: list[float] = field(default_factory=list)  # cross-entropy
-    penalty: list[float] = field(default_factory=list)  # the activity penalty (0 without one)
+
+ReadoutHistory = DigitsHistory
+"""The history :func:`train_readout` returns: a :class:`DigitsHistory` (``loss`` and ``penalty``).
+
+Introduced in notebook 10."""
 
 
 def train_readout(
@@ -396,52 +434,22 @@ def train_readout(
     batch_size: int = 64,
     seed: int = 0,
     penalty: Callable[[torch.Tensor], torch.Tensor] | None = None,
-) -> ReadoutHistory:
-    """Train on the digits' training split with cross-entropy on the scores (Adam).
+) -> DigitsHistory:
+    """:func:`train_digits` with notebook 10's defaults and no split tracked (the same loop).
 
     Args:
         model: a :class:`ReadoutSNN`.
-        data: from :func:`snn_helpers.digits.load_digits_split`.
-        code: "rate" (a fresh random code per batch) or "latency" (deterministic).
-        n_time: time steps T of the code.
-        epochs, lr, batch_size: the usual; ``seed`` fixes the shuffling and the rate code's draws.
-        penalty: called on the hidden spikes ``[time, batch, n_hidden]`` of each batch; its scalar
-            is added to the loss (notebook 11: an activity regularizer times its strength).
+        data, code, n_time, epochs, lr, batch_size, seed, penalty: as in :func:`train_digits`.
 
     Returns:
-        A :class:`ReadoutHistory`. The data stay on the CPU; each batch moves to the model's device.
+        A :class:`DigitsHistory` with ``loss`` and ``penalty`` per epoch (0 without a penalty).
+        Introduced in notebook 10.
     """
-    check_choice("code", code, CODES)
-    check_positive("n_time", n_time, integer=True)
-    check_positive("epochs", epochs, integer=True)
-    check_positive("batch_size", batch_size, integer=True)
-    check_positive("lr", lr)
-    if penalty is not None and not callable(penalty):
-        raise TypeError(
-            f"penalty must be a function of the hidden spikes or None; got {type(penalty).__name__}"
-        )
-    gen = torch.Generator().manual_seed(seed)  # on the CPU: the same draws on any device
-    device = model.hidden.weight.device
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    history = ReadoutHistory()
-    n = len(data.y_train)
-    for _ in range(epochs):
-        order = torch.randperm(n, generator=gen)
-        totals = [0.0, 0.0]
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            scores, hidden = model(
-                encode(data.x_train[idx], n_time, code, gen).to(device), return_hidden=True
-            )
-            loss = nn.functional.cross_entropy(scores, data.y_train[idx].to(device))
-            extra = penalty(hidden) if penalty is not None else torch.zeros((), device=device)
-            optimizer.zero_grad()
-            (loss + extra).backward()
-            optimizer.step()
-            totals[0] += loss.item() * len(idx)
-            totals[1] += extra.item() * len(idx)
-        history.loss.append(totals[0] / n)
-        history.penalty.append(totals[1] / n)
+    history = train_digits(
+        model, data, n_time, epochs, lr, batch_size, seed, track=(), code=code, penalty=penalty
+    )
+    if penalty is None:
+        history.penalty = [0.0] * len(history.loss)
     return history
 
 
@@ -588,6 +596,7 @@ class DeepDigitsSNN(nn.Module):
     ) -> list[tuple[float, float]]:
         """Each layer from the input up: weights for the targets given its inputs' measured rates."""
         from ..core.init import fluctuation_init_  # here, so that the additions stay at the file's end
+
         stats = []
         for layer in [*self.layers, self.output]:
             rate = spikes.float().mean(dim=(0, 1))  # [inputs]: each input's spikes per step
