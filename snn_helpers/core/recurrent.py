@@ -79,6 +79,39 @@ def _check_sequence_args(current: object, weight: object, **neuron: object) -> N
     return neuron_spec(**neuron)
 
 
+def check_adaptation(adapt_decay: object, adapt_strength: object) -> tuple[float | None, float]:
+    """Check the adaptive threshold's two numbers; return them as ``(float or None, float)``.
+
+    ``adapt_decay`` (``rho = exp(-dt / tau_a)``) is None (no adaptation) or a number in (0, 1);
+    ``adapt_strength`` (``beta_a``, threshold units per unit of adaptation) a finite number >= 0,
+    and above 0 only with an ``adapt_decay``. TypeError/ValueError naming the argument otherwise.
+    Introduced in notebook 14.
+    """
+    if adapt_decay is not None:
+        if isinstance(adapt_decay, bool) or not isinstance(adapt_decay, int | float):
+            raise TypeError(
+                "adapt_decay must be None or a number in (0, 1) (rho = exp(-dt/tau_a)); "
+                f"got {type(adapt_decay).__name__} {adapt_decay!r}"
+            )
+        if not 0 < adapt_decay < 1:  # NaN fails this too
+            raise ValueError(
+                f"adapt_decay must be None or a number in (0, 1) (rho = exp(-dt/tau_a)); got {adapt_decay!r}"
+            )
+        adapt_decay = float(adapt_decay)
+    if isinstance(adapt_strength, bool) or not isinstance(adapt_strength, int | float):
+        raise TypeError(
+            f"adapt_strength must be a number >= 0; got {type(adapt_strength).__name__} {adapt_strength!r}"
+        )
+    if not (adapt_strength >= 0 and math.isfinite(adapt_strength)):
+        raise ValueError(f"adapt_strength must be a finite number >= 0; got {adapt_strength!r}")
+    if adapt_strength > 0 and adapt_decay is None:
+        raise ValueError(
+            f"adapt_strength={adapt_strength!r} needs adapt_decay, the adaptation's decay in (0, 1); "
+            "got adapt_decay=None"
+        )
+    return adapt_decay, float(adapt_strength)
+
+
 def _forward(
     current: torch.Tensor, weight: torch.Tensor | None, beta: float, threshold: float, zero: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -187,6 +220,14 @@ class RecurrentLIFSequence(torch.autograd.Function):
         return grad, grad_weight, None, None, None, None, None, None
 
 
+class AdaptiveLIFSequence(torch.autograd.Function):
+    """The adaptive recurrence; returns ``(spikes, membrane, threshold)``. Introduced in notebook 14."""
+
+    @staticmethod
+    def forward(ctx, *args):  # the fused engine's adaptive path follows in the next commit
+        raise NotImplementedError("the fused engine's adaptation is not written yet: use engine='loop'")
+
+
 def recurrent_lif_sequence(
     current: torch.Tensor,
     weight: torch.Tensor | None,
@@ -265,6 +306,8 @@ class RecurrentLIF(nn.Module):
         recurrent: bool = True,
         engine: str = "fused",
         recurrent_init: str = "uniform",
+        adapt_decay: float | None = None,
+        adapt_strength: float = 0.0,
     ) -> None:
         super().__init__()
         check_positive("n_inputs", n_inputs, integer=True)
@@ -281,6 +324,7 @@ class RecurrentLIF(nn.Module):
             detach_reset=detach_reset,
         )
         self.threshold, self.reset, self.beta, self.surrogate, self.slope, self.detach_reset = self.neuron
+        self.adapt_decay, self.adapt_strength = check_adaptation(adapt_decay, adapt_strength)
         self.engine = engine
         self.n_inputs, self.n_hidden = n_inputs, n_hidden
         self.input = nn.Linear(n_inputs, n_hidden)
@@ -293,54 +337,84 @@ class RecurrentLIF(nn.Module):
             self.recurrent_weight = nn.Parameter(weight)
 
     def forward(
-        self, x: torch.Tensor, return_membrane: bool = False
-    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        self, x: torch.Tensor, return_membrane: bool = False, return_threshold: bool = False
+    ) -> torch.Tensor | tuple[torch.Tensor, ...]:
         check_tensor("x", x)
+        check_bool("return_membrane", return_membrane)
+        check_bool("return_threshold", return_threshold)
         if x.dim() not in (2, 3) or x.shape[-1] != self.n_inputs:
             raise ValueError(
                 f"x must have shape [time, batch, {self.n_inputs}] or [time, {self.n_inputs}]; "
                 f"got {tuple(x.shape)}"
             )
+        adapt_decay, adapt_strength = check_adaptation(self.adapt_decay, self.adapt_strength)
+        adaptive = adapt_strength > 0  # strength 0 (or no decay): the plain layer, bit for bit
         unbatched = x.dim() == 2
         if unbatched:
             x = x.unsqueeze(1)
-        if self.engine == "fused":
+        if self.engine == "fused" and not adaptive:
             spikes, membrane = RecurrentLIFSequence.apply(
                 self.input(x), self.recurrent_weight, self.beta, self.threshold, self.reset,
                 self.surrogate, self.slope, self.detach_reset,
             )  # fmt: skip
+            threshold = None
+        elif self.engine == "fused":
+            spikes, membrane, threshold = AdaptiveLIFSequence.apply(
+                self.input(x), self.recurrent_weight, self.beta, self.threshold, self.reset,
+                self.surrogate, self.slope, self.detach_reset, adapt_decay, adapt_strength,
+            )  # fmt: skip
         else:
-            spikes, membrane = self._loop(x)
+            spikes, membrane, threshold = self._loop(x, adapt_decay if adaptive else None, adapt_strength)
+        if threshold is None:  # no adaptation: the threshold is theta at every step
+            threshold = torch.full_like(membrane, self.threshold) if return_threshold else None
         if unbatched:
             spikes, membrane = spikes.squeeze(1), membrane.squeeze(1)
+            threshold = threshold.squeeze(1) if threshold is not None else None
+        if return_threshold:
+            return spikes, membrane, threshold
         return (spikes, membrane) if return_membrane else spikes
 
-    def _loop(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The reference: Linear, recurrent product, leak, reset and spike at each step, under autograd."""
+    def _loop(
+        self, x: torch.Tensor, adapt_decay: float | None, adapt_strength: float
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """The reference: Linear, recurrent product, adaptation, leak, reset and spike at each step,
+        under autograd; the thresholds ``A_t`` are None without adaptation."""
         w = self.recurrent_weight
-        v = s = None
-        spikes, membrane = [], []
+        rho, strength = adapt_decay, adapt_strength
+        v = s = adapt = threshold = None
+        spikes, membrane, thresholds = [], [], []
         for t in range(x.shape[0]):
             current = self.input(x[t])
             if t == 0:
                 v = current
+                if rho is not None:  # a_0 = 0, A_0 = theta + beta_a * 0 = theta
+                    adapt = torch.zeros_like(current)
+                    threshold = self.threshold + strength * adapt
             else:
                 s_reset = s.detach() if self.detach_reset else s
                 if self.reset == "zero":
                     v = self.beta * v * (1 - s_reset) + current
-                else:
+                elif rho is None:
                     v = self.beta * (v - self.threshold * s_reset) + current
+                else:  # subtract the threshold the spike crossed, A_{t-1} (its gradient kept)
+                    v = self.beta * (v - threshold * s_reset) + current
                 if w is not None:
                     v = v + s @ w.t()
-            s = spike(v - self.threshold, self.surrogate, self.slope)
+                if rho is not None:
+                    adapt = rho * adapt + (1 - rho) * s
+                    threshold = self.threshold + strength * adapt
+            s = spike(v - (self.threshold if rho is None else threshold), self.surrogate, self.slope)
             spikes.append(s)
             membrane.append(v)
-        return torch.stack(spikes), torch.stack(membrane)
+            thresholds.append(threshold)
+        thresholds = torch.stack(thresholds) if rho is not None else None
+        return torch.stack(spikes), torch.stack(membrane), thresholds
 
     def extra_repr(self) -> str:
         return (
             f"n_inputs={self.n_inputs}, n_hidden={self.n_hidden}, beta={self.beta}, "
             f"threshold={self.threshold}, "
             f"reset={self.reset!r}, surrogate={self.surrogate!r}, detach_reset={self.detach_reset}, "
-            f"recurrent={self.recurrent_weight is not None}, engine={self.engine!r}"
+            f"recurrent={self.recurrent_weight is not None}, engine={self.engine!r}, "
+            f"adapt_decay={self.adapt_decay}, adapt_strength={self.adapt_strength}"
         )
