@@ -112,7 +112,11 @@ def test_split_is_class_balanced_and_disjoint():
         (dict(n_samples=4, delay=1, n_channels=6), ValueError, "n_channels must be a multiple of 4 .* got 6"),
         (dict(n_samples=4, delay=1, cue_steps=0), ValueError, "cue_steps must be a positive integer; got 0"),
         (dict(n_samples=4, delay=1, recall_steps=1.5), TypeError, "recall_steps must be a positive integer"),
-        (dict(n_samples=4, delay=1, cue_rate=0.0), ValueError, r"cue_rate must be a number with 0 < cue_rate"),
+        (
+            dict(n_samples=4, delay=1, cue_rate=0.0),
+            ValueError,
+            r"cue_rate must be a number with 0 < cue_rate",
+        ),
         (dict(n_samples=4, delay=1, distractor_rate=1.5), ValueError, "distractor_rate must be .* got 1.5"),
         (dict(n_samples=4, delay=1, distractor_rate="0.1"), TypeError, "distractor_rate must be .* got str"),
         (dict(n_samples=4, delay=1, seed=-1), TypeError, "seed must be a non-negative int; got int -1"),
@@ -175,7 +179,9 @@ def test_model_errors():
     with pytest.raises(ValueError, match="input_gain must be a positive number"):
         MemorySNN(8, 5, input_gain=-1.0)
     model = MemorySNN(8, 5, "ff", recall_steps=3)
-    with pytest.raises(ValueError, match=r"spikes must have shape \[time, batch, 8\] with time >= recall_steps"):
+    with pytest.raises(
+        ValueError, match=r"spikes must have shape \[time, batch, 8\] with time >= recall_steps"
+    ):
         model(torch.zeros(2, 4, 8))
     with pytest.raises(ValueError, match=r"spikes must have shape \[time, batch, 8\]"):
         model(torch.zeros(5, 8))

@@ -83,7 +83,9 @@ class MemoryLayout(NamedTuple):
 def _check_rate(name: str, value: object, *, allow_zero: bool) -> None:
     low = "0 <=" if allow_zero else "0 <"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number with {low} {name} <= 1; got {type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be a number with {low} {name} <= 1; got {type(value).__name__} {value!r}"
+        )
     if not ((0 <= value if allow_zero else 0 < value) and value <= 1):  # NaN fails this too
         raise ValueError(f"{name} must be a number with {low} {name} <= 1; got {value!r}")
 
@@ -95,7 +97,9 @@ def _check_delay(delay: object) -> None:
         raise ValueError(f"delay must be a non-negative int (steps); got {delay}")
 
 
-def memory_layout(delay: int, *, n_channels: int = 16, cue_steps: int = 10, recall_steps: int = 10) -> MemoryLayout:
+def memory_layout(
+    delay: int, *, n_channels: int = 16, cue_steps: int = 10, recall_steps: int = 10
+) -> MemoryLayout:
     """The channel groups and the windows of a trial (see the module's docstring).
 
     Args:
@@ -168,7 +172,7 @@ def make_memory(
     spikes = torch.zeros(n_steps, n_samples, n_channels)
     cue = (torch.rand(cue_steps, n_samples, q, generator=gen) < cue_rate).float()
     for k, channels in enumerate(layout.cue):
-        spikes[: cue_steps, :, channels.start : channels.stop] = cue * (labels == k)[None, :, None]
+        spikes[:cue_steps, :, channels.start : channels.stop] = cue * (labels == k)[None, :, None]
     noise = (torch.rand(n_steps - cue_steps, n_samples, n_channels, generator=gen) < distractor_rate).float()
     noise[:, :, layout.recall.start : layout.recall.stop] = 0.0
     spikes[cue_steps:] = noise
@@ -400,7 +404,9 @@ def without_adaptation(model: MemorySNN) -> MemorySNN:
     """
     _check_model(model)
     if model.kind != "alif":
-        raise ValueError(f"model must be an 'alif' MemorySNN (it has adaptation to switch off); got {model.kind!r}")
+        raise ValueError(
+            f"model must be an 'alif' MemorySNN (it has adaptation to switch off); got {model.kind!r}"
+        )
     control = copy.deepcopy(model)
     control.hidden.adapt_strength = 0.0
     return control
