@@ -5,10 +5,36 @@ reset removes A_{t-1}. The loop engine is checked against numbers worked by hand
 (torch ops and the C++ kernel) against the loop.
 """
 
+import itertools
+import os
+
 import pytest
 import torch
 
-from snn_helpers.core.recurrent import RecurrentLIF, check_adaptation
+from snn_helpers import set_seed
+from snn_helpers.core import recurrent_kernel
+from snn_helpers.core.recurrent import RecurrentLIF, check_adaptation, recurrent_lif_sequence
+
+ENGINES = ["loop", "fused"]
+CASES = list(itertools.product(["fast_sigmoid", "atan"], ["zero", "subtract"], [False, True], [True, False]))
+
+
+def require_kernel() -> None:
+    if recurrent_kernel.build() is None:  # an explicit build, as make does at setup
+        # CI sets SNN_HELPERS_REQUIRE_KERNEL=1: there the kernel must build.
+        if os.environ.get("SNN_HELPERS_REQUIRE_KERNEL") == "1":
+            pytest.fail(f"the recurrent C++ kernel did not build: {recurrent_kernel._state.get('error')}")
+        pytest.skip("no C++ compiler here: the recurrent engine uses torch ops (tested by the other param)")
+
+
+@pytest.fixture(params=["compiled", "torch ops"])
+def backend(request, monkeypatch):
+    """Run a test with the compiled kernel and with the torch-ops fall-back."""
+    if request.param == "torch ops":
+        monkeypatch.setattr(recurrent_kernel, "load", lambda: None)
+    else:
+        require_kernel()
+    return request.param
 
 
 def identity_layer(engine: str, **kwargs) -> RecurrentLIF:
@@ -23,8 +49,8 @@ def identity_layer(engine: str, **kwargs) -> RecurrentLIF:
 HAND = dict(beta=0.5, threshold=1.0, adapt_decay=0.5, adapt_strength=1.0)
 
 
-@pytest.mark.parametrize("engine", ["loop"])
-def test_hand_worked_adaptive_threshold_zero_reset(engine):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_hand_worked_adaptive_threshold_zero_reset(engine, backend):
     # beta 0.5, theta 1, rho 0.5, beta_a 1, reset zero, currents 1.5, 1.25, 0.75, 1.5:
     # t0: a = 0,                     A = 1,     v = 1.5                       > 1     -> s = 1
     # t1: a = 0.5*0 + 0.5*1 = 0.5,   A = 1.5,   v = 0.5*1.5*(1-1) + 1.25 = 1.25 < 1.5  -> s = 0
@@ -44,8 +70,8 @@ def test_hand_worked_adaptive_threshold_zero_reset(engine):
     assert a.flatten().tolist() == [1.0] * 4
 
 
-@pytest.mark.parametrize("engine", ["loop"])
-def test_hand_worked_adaptive_threshold_subtract_reset(engine):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_hand_worked_adaptive_threshold_subtract_reset(engine, backend):
     # as above with reset subtract and currents 1.5, 1.0, 0.75, 1.5: the reset removes A_{t-1}
     # t0: A = 1,     v = 1.5                            -> s = 1
     # t1: A = 1.5,   v = 0.5*(1.5 - 1*1) + 1.0 = 1.25   -> s = 0
@@ -59,8 +85,8 @@ def test_hand_worked_adaptive_threshold_subtract_reset(engine):
     assert a.flatten().tolist() == [1.0, 1.5, 1.25, 1.625]
 
 
-@pytest.mark.parametrize("engine", ["loop"])
-def test_hand_worked_gradient_through_the_adaptation(engine):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_hand_worked_gradient_through_the_adaptation(engine, backend):
     # the zero-reset example with detach_reset, L = s_2. g(x) = 1 / (1 + 10|x|)^2 (fast sigmoid) at
     # x_t = v_t - A_t = 0.5, -0.25, 0.125. dv_1/dI_0 = 0.5 * (1 - s_0) = 0 (reset detached), so I_0
     # reaches s_2 only through the threshold: da_1/dI_0 = 0.5 g0, ds_1/dI_0 = g1 (0 - da_1/dI_0),
@@ -88,7 +114,7 @@ def seeded_layer(engine: str, **kwargs) -> RecurrentLIF:
     return layer
 
 
-@pytest.mark.parametrize("engine", ["loop"])
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("reset", ["zero", "subtract"])
 def test_strength_zero_is_the_plain_layer(engine, reset):
     x = (torch.rand(12, 3, 5, generator=torch.Generator().manual_seed(1)) < 0.4).float()
@@ -175,3 +201,138 @@ def test_check_adaptation_returns_floats():
     assert check_adaptation(None, 0) == (None, 0.0)
     rho, strength = check_adaptation(0.5, 1)
     assert (rho, strength) == (0.5, 1.0) and isinstance(strength, float)
+
+
+def layer_pair(seed: int, **kwargs) -> tuple[RecurrentLIF, RecurrentLIF]:
+    """A loop layer and a fused layer with the same weights, strong enough that neurons fire often."""
+    set_seed(seed)
+    loop = RecurrentLIF(20, 30, engine="loop", **kwargs)
+    with torch.no_grad():
+        loop.input.bias.uniform_(0.3, 1.2)
+        if loop.recurrent_weight is not None:
+            loop.recurrent_weight.mul_(3.0)
+    fused = RecurrentLIF(20, 30, engine="fused", **kwargs)
+    fused.load_state_dict(loop.state_dict())
+    return loop, fused
+
+
+def run(layer: RecurrentLIF, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Spikes, membranes, thresholds, dL/dx and the parameters' gradients of a loss weighing all three."""
+    x = x.clone().requires_grad_()
+    s, v, a = layer(x, return_threshold=True)
+    w = torch.linspace(-1, 1, s.numel(), dtype=s.dtype).reshape(s.shape)
+    ((s * w).sum() + 0.1 * (v * w.flip(0)).sum() + 0.3 * (a * w.flip(1)).sum()).backward()
+    return s, v, a, x.grad, *(p.grad for p in layer.parameters())
+
+
+def assert_grads_close(actual: torch.Tensor, expected: torch.Tensor, rtol: float) -> None:
+    """allclose at rtol relative to each entry and to the tensor's largest entry (sums in another order)."""
+    scale = expected.abs().max().item()
+    assert torch.allclose(actual, expected, rtol=rtol, atol=rtol * scale)
+
+
+ADAPT = dict(beta=0.9, adapt_decay=0.8, adapt_strength=0.7)
+
+
+@pytest.mark.parametrize(("surrogate", "reset", "detach", "recurrent"), CASES)
+def test_fused_equals_loop(surrogate, reset, detach, recurrent, backend):
+    kwargs = dict(reset=reset, surrogate=surrogate, detach_reset=detach, recurrent=recurrent, **ADAPT)
+    loop, fused = layer_pair(1, **kwargs)
+    x = (torch.rand(15, 4, 20, generator=torch.Generator().manual_seed(2)) < 0.3).float()
+    expected, actual = run(loop, x), run(fused, x)
+    assert 0.1 < expected[0].mean() < 0.6  # many spikes: resets, recurrence and adaptation exercised
+    assert expected[2].max() > 1.2  # the thresholds rose well above theta = 1
+    for a, b in zip(actual[:3], expected[:3], strict=True):  # spikes, membranes, thresholds
+        assert torch.equal(a, b)
+    assert len(actual) == (7 if recurrent else 6)
+    for a, b in zip(actual[3:], expected[3:], strict=True):  # dL/dx, W_in, b, W_rec
+        assert_grads_close(a, b, 1e-5)
+
+
+@pytest.mark.parametrize(("reset", "detach"), list(itertools.product(["zero", "subtract"], [False, True])))
+def test_fused_equals_loop_in_float64_to_rounding(reset, detach, backend):
+    # the hand-written adjoint against autograd: in float64 they differ by rounding only (1e-12)
+    kwargs = dict(reset=reset, surrogate="fast_sigmoid", detach_reset=detach, **ADAPT)
+    loop, fused = layer_pair(3, **kwargs)
+    loop.double()
+    fused.double()
+    x = (
+        torch.rand(20, 3, 20, generator=torch.Generator().manual_seed(4), dtype=torch.float64) < 0.3
+    ).double()
+    expected, actual = run(loop, x), run(fused, x)
+    for a, b in zip(actual[:3], expected[:3], strict=True):
+        assert torch.equal(a, b)
+    for a, b in zip(actual[3:], expected[3:], strict=True):
+        assert_grads_close(a, b, 1e-12)
+
+
+@pytest.mark.parametrize(("surrogate", "reset", "detach", "recurrent"), CASES)
+def test_kernel_and_torch_ops_agree_to_the_last_bit(surrogate, reset, detach, recurrent, monkeypatch):
+    require_kernel()
+    kwargs = dict(reset=reset, surrogate=surrogate, detach_reset=detach, recurrent=recurrent, **ADAPT)
+    for dtype in [torch.float32, torch.float64]:
+        _, fused = layer_pair(5, **kwargs)
+        fused.to(dtype)
+        x = (torch.rand(12, 3, 20, generator=torch.Generator().manual_seed(6)) < 0.4).to(dtype)
+        compiled = run(fused, x)
+        fused.zero_grad(set_to_none=True)
+        with monkeypatch.context() as patch:
+            patch.setattr(recurrent_kernel, "load", lambda: None)
+            torch_ops = run(fused, x)
+        for a, b in zip(compiled, torch_ops, strict=True):
+            assert torch.equal(a, b)
+
+
+def test_detach_reset_keeps_the_adaptation_gradient(backend):
+    # detach_reset stops the reset's spike only: a loss on the thresholds still reaches the input
+    current = torch.tensor([1.5, 1.25, 0.75, 1.5]).reshape(4, 1, 1).requires_grad_()
+    _, _, a = recurrent_lif_sequence(current, None, detach_reset=True, return_threshold=True, **HAND)
+    a[3].sum().backward()
+    # A_3 = 1 + a_3, a_3 = 0.25 a_1 + 0.25 s_1 + 0.5 s_2, a_1 = 0.5 s_0: dA_3/dI_0 through s_0 is > 0
+    assert current.grad[0].item() > 0 and current.grad[3].item() == 0.0
+
+
+def test_gradient_check_double(backend):
+    # where the surrogate plays no part (loss on the membrane, zero reset detached, no recurrence),
+    # the adaptive engine's backward is the true derivative: finite differences in float64 agree
+    current = torch.rand(6, 2, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(7)) + 0.4
+    current.requires_grad_()
+
+    def membrane(i):
+        return recurrent_lif_sequence(
+            i, None, beta=0.7, surrogate="sigmoid", detach_reset=True, adapt_decay=0.6, adapt_strength=0.5
+        )[1]
+
+    assert recurrent_lif_sequence(current, None, adapt_decay=0.6, adapt_strength=0.5)[0].sum() > 0
+    assert torch.autograd.gradcheck(membrane, (current,))
+
+
+def test_sequence_returns_the_threshold_and_checks_its_arguments():
+    current = torch.full((3, 1, 2), 1.5)
+    s, v, a = recurrent_lif_sequence(current, None, threshold=0.5, return_threshold=True)
+    assert torch.equal(a, torch.full((3, 1, 2), 0.5)) and len(recurrent_lif_sequence(current, None)) == 2
+    s, v, a = recurrent_lif_sequence(
+        current, None, return_threshold=True, adapt_decay=0.5, adapt_strength=1.0
+    )
+    # beta 1, I = 1.5: v0 = 1.5 > A0 = 1 (s = 1); v1 = 0 + 1.5, not above A1 = 1 + 0.5 (s = 0);
+    # v2 = 1.5 + 1.5 = 3 > A2 = 1 + 0.5 * 0.5 (s = 1)
+    assert a[:, 0, 0].tolist() == [1.0, 1.5, 1.25]
+    assert s[:, 0, 0].tolist() == [1.0, 0.0, 1.0] and v[:, 0, 0].tolist() == [1.5, 1.5, 3.0]
+    with pytest.raises(ValueError, match=r"adapt_decay must be None or a number in \(0, 1\)"):
+        recurrent_lif_sequence(current, None, adapt_decay=1.5, adapt_strength=1.0)
+    with pytest.raises(ValueError, match="adapt_strength=0.5 needs adapt_decay"):
+        recurrent_lif_sequence(current, None, adapt_strength=0.5)
+    with pytest.raises(TypeError, match="return_threshold must be a bool"):
+        recurrent_lif_sequence(current, None, return_threshold="yes")
+
+
+def test_adaptive_engine_runs_on_the_input_device():
+    # never hard-codes the CPU: on a CUDA device the adaptive engine runs on torch ops there
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    loop, fused = layer_pair(8, **ADAPT)
+    x = (torch.rand(10, 2, 20, generator=torch.Generator().manual_seed(9)) < 0.3).float()
+    expected = run(loop, x)
+    actual = run(fused.to(device), x.to(device))
+    assert actual[0].device.type == device.type
+    assert torch.equal(actual[0].cpu(), expected[0])
+    assert_grads_close(actual[3].cpu(), expected[3], 1e-4)

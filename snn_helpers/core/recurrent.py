@@ -1,6 +1,7 @@
 """A recurrent layer of leaky integrate-and-fire (LIF) neurons, and its fused engine.
 
-Introduced in notebook 12 (time matters: a temporal task and a recurrent layer).
+Introduced in notebook 12 (time matters: a temporal task and a recurrent layer); the adaptive
+threshold in notebook 14 (memory).
 
 One step, with ``s`` the spikes (0/1), ``theta`` the threshold, ``beta`` the leak factor
 (``exp(-dt / tau)``; 1 is the IF neuron of notebook 02), ``I_t = W_in x_t + b`` the input
@@ -16,27 +17,59 @@ after the spike, then what is left leaks); without recurrent weights the layer c
 :func:`snn_helpers.if_sequence` (tests/test_parity.py). ``detach_reset`` stops the gradient through
 the reset term only (the recurrent synapses still carry it). The state starts at ``v = 0, s = 0``.
 
+**The adaptive threshold** (notebook 14; the LSNN of Bellec et al. 2018, "Long short-term memory and
+learning-to-learn in networks of spiking neurons"): with ``adapt_decay`` ``rho = exp(-dt / tau_a)`` in
+(0, 1) and ``adapt_strength`` ``beta_a >= 0``, each neuron also keeps an adaptation ``a``
+(``a_0 = 0``) that every spike raises and that decays with its own time constant ``tau_a``::
+
+    a_t = rho * a_{t-1} + (1 - rho) * s_{t-1}
+    A_t = theta + beta_a * a_t                  (the threshold, theta at t = 0)
+    reset "zero":      v_t as above
+    reset "subtract":  v_t = beta * (v_{t-1} - A_{t-1} * s_{t-1}) + I_t + W_rec s_{t-1}
+    s_t = H(v_t - A_t)   (surrogate backward on v_t - A_t)
+
+so the subtract reset removes the threshold the spike crossed. The gradient flows through ``a``
+(full BPTT); ``detach_reset`` detaches the spike in the reset term only, so ``A_{t-1}`` in the
+subtract reset and the adaptation keep theirs. With ``adapt_strength`` 0 (or ``adapt_decay`` None)
+the layer runs the plain neurons' code: bit for bit the layer without adaptation.
+
 Two engines give the same spikes and gradients equal up to rounding:
 
 - ``"loop"``: the steps above with plain autograd (the reference; torch records every step);
 - ``"fused"``: the input Linear leaves the loop (one matrix product over all steps), the
   recurrence runs in one ``torch.autograd.Function`` whose backward through time is written by
-  hand. With ``a_t = dL/dv_t``, ``e_t`` the gradient arriving on the spikes, ``g_t`` the
-  surrogate derivative, from ``t = T-1`` down to 0 (``a_T = 0``)::
+  hand. With ``p_t = dL/dv_t``, ``e_t`` the gradient arriving on the spikes, ``g_t`` the
+  surrogate derivative, from ``t = T-1`` down to 0 (``p_T = 0``)::
 
-      dL/ds_t = e_t + a_{t+1} W_rec + a_{t+1} * dv_{t+1}/ds_t|reset
+      dL/ds_t = e_t + p_{t+1} W_rec + p_{t+1} * dv_{t+1}/ds_t|reset
                 dv_{t+1}/ds_t|reset = -beta v_t (zero), -beta theta (subtract), 0 (detach_reset)
-      a_t     = a_{t+1} * beta (1 - s_t) (zero) or a_{t+1} * beta (subtract)  + dL/ds_t * g_t
+      p_t     = p_{t+1} * beta (1 - s_t) (zero) or p_{t+1} * beta (subtract)  + dL/ds_t * g_t
 
-  ``dL/dI_t = a_t``; ``dL/dW_rec = sum_t a_t^T s_{t-1}``, one matrix product over all steps
-  after the loop. The recurrent product ``a_{t+1} W_rec`` needs ``a_{t+1}``, so it cannot leave
+  ``dL/dI_t = p_t``; ``dL/dW_rec = sum_t p_t^T s_{t-1}``, one matrix product over all steps
+  after the loop. The recurrent product ``p_{t+1} W_rec`` needs ``p_{t+1}``, so it cannot leave
   the loop (nor can ``W_rec s_{t-1}`` in the forward, which needs the previous step's spikes).
   Only the membrane is saved; spikes and ``g`` are recomputed from it.
 
+  With adaptation (:class:`AdaptiveLIFSequence`) a second adjoint ``q_t = dL/da_t`` runs beside
+  ``p_t`` (``q_T = 0``). ``s_t`` depends on ``v_t - A_t``, so ``ds_t/dv_t = g_t`` and
+  ``ds_t/da_t = -beta_a g_t``; ``s_t`` feeds ``a_{t+1}`` with weight ``1 - rho``; ``A_t`` feeds
+  ``s_t`` and, under the subtract reset, ``v_{t+1}`` with weight ``-beta s_t``. With ``h_t`` the
+  gradient arriving on the returned thresholds::
+
+      dL/ds_t = e_t + p_{t+1} W_rec + p_{t+1} * dv_{t+1}/ds_t|reset + q_{t+1} (1 - rho)
+                dv_{t+1}/ds_t|reset = -beta v_t (zero), -beta A_t (subtract), 0 (detach_reset)
+      p_t     = as above, with this dL/ds_t
+      dL/dA_t = h_t - dL/ds_t * g_t  [- p_{t+1} beta s_t (subtract, even with detach_reset)]
+      q_t     = rho q_{t+1} + beta_a dL/dA_t
+
+  ``dL/dI_t`` and ``dL/dW_rec`` as above (with ``s_{t-1} = H(v_{t-1} - A_{t-1})``). Membranes and
+  thresholds are saved (``2 x [time, batch, hidden]``); spikes and ``g`` are recomputed.
+
 On the CPU, a compiled kernel (``csrc/recurrent_kernel.cpp``, see
-:mod:`snn_helpers.recurrent_kernel`) runs both loops in C++ when it could be built; it calls the
-same matrix product as torch and rounds every other operation as the torch-ops path does, so the
-results are the same to the last bit with or without it. On other devices (CUDA), torch ops run.
+:mod:`snn_helpers.recurrent_kernel`) runs both loops in C++ when it could be built (the adaptive
+ones too: ``forward_adaptive``, ``backward_adaptive``); it calls the same matrix product as torch
+and rounds every other operation as the torch-ops path does, so the results are the same to the
+last bit with or without it. On other devices (CUDA), torch ops run.
 """
 
 from __future__ import annotations
@@ -158,7 +191,9 @@ def _backward(
             torch.mul(grad_spikes[t], g, out=a)
         else:
             a_next, gs = grad_current[t + 1], grad_spikes[t]
-            if not detach:  # the reset term: -beta v_t (zero) or -(beta a_{t+1}) theta (subtract)
+            if (
+                not detach
+            ):  # the reset term: -beta v_t (zero) or -(beta a_{t+1}) theta (subtract); a_t = dL/dv_t
                 gs = gs - (a_next * (v_all[t] * beta) if zero else (a_next * beta) * threshold)
             if weight is not None:
                 gs = gs + torch.mm(a_next, weight)
@@ -220,12 +255,143 @@ class RecurrentLIFSequence(torch.autograd.Function):
         return grad, grad_weight, None, None, None, None, None, None
 
 
+def _forward_adaptive(
+    current: torch.Tensor,
+    weight: torch.Tensor | None,
+    config: tuple[float, float, bool, float, float],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Torch ops in the kernel's order: ``a_t = rho a_{t-1} + (1 - rho) s_{t-1}``,
+    ``A_t = theta + beta_a a_t``, then the membrane as :func:`_forward` with ``A_{t-1}`` in the
+    subtract reset; ``s_t = v_t > A_t``. Returns spikes, membranes and thresholds."""
+    beta, threshold, zero, rho, strength = config
+    rise = 1 - rho  # (1 - rho) s is exact (s is 0 or 1): one fused multiply-add rounds the same
+    v_all = torch.empty_like(current)
+    s_all = torch.empty_like(current)
+    a_all = torch.empty_like(current)
+    adapt = torch.zeros_like(current[0])  # a_0 = 0
+    torch.mul(adapt, strength, out=a_all[0]).add_(threshold)  # A_0 = theta + beta_a * 0 = theta
+    v_all[0].copy_(current[0])
+    torch.gt(v_all[0], a_all[0], out=s_all[0])
+    decayed = torch.empty_like(current[0])
+    w_t = weight.t() if weight is not None else None
+    for t in range(1, current.shape[0]):
+        v, s_prev = v_all[t], s_all[t - 1]
+        torch.mul(adapt, rho, out=adapt).add_(s_prev, alpha=rise)
+        torch.mul(adapt, strength, out=a_all[t]).add_(threshold)
+        if zero:
+            torch.mul(v_all[t - 1], beta, out=decayed)
+            torch.addcmul(current[t], decayed, 1 - s_prev, out=v)
+        else:  # A_{t-1} s_{t-1} is exact (s is 0 or 1): v - A s, then the leak, then the input
+            torch.mul(a_all[t - 1], s_prev, out=decayed)
+            torch.sub(v_all[t - 1], decayed, out=v).mul_(beta).add_(current[t])
+        if w_t is not None:
+            v.add_(torch.mm(s_prev, w_t))
+        torch.gt(v, a_all[t], out=s_all[t])
+    return s_all, v_all, a_all
+
+
+def _backward_adaptive(
+    v_all: torch.Tensor,
+    a_all: torch.Tensor,
+    weight: torch.Tensor | None,
+    grads: tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor | None],
+    g_all: torch.Tensor,
+    config: tuple[float, bool, bool, float, float],
+) -> torch.Tensor:
+    """dL/dI over all steps (the adjoints of the module docstring); every product and sum rounded
+    separately, in the kernel's order. ``grads``: the gradients on spikes, membranes, thresholds."""
+    beta, zero, detach, rho, strength = config
+    grad_spikes, grad_membrane, grad_threshold = grads
+    rise = 1 - rho
+    n_time = v_all.shape[0]
+    grad_current = torch.empty_like(v_all)  # p_t = dL/dv_t
+    q = torch.zeros_like(v_all[0])  # q_{t+1} = dL/da_{t+1}
+    spikes_all = (v_all > a_all).to(v_all.dtype)
+    keep_beta = (1 - spikes_all) * beta  # beta or 0: exact
+    if grad_spikes is None:
+        grad_spikes = torch.zeros_like(v_all)
+    for t in range(n_time - 1, -1, -1):
+        p, g, last = grad_current[t], g_all[t], t == n_time - 1
+        sigma = grad_spikes[t]  # dL/ds_t
+        if not last:
+            p_next = grad_current[t + 1]
+            if not detach:  # the reset term: -beta v_t (zero) or -(beta p_{t+1}) A_t (subtract)
+                sigma = sigma - (p_next * (v_all[t] * beta) if zero else (p_next * beta) * a_all[t])
+            if weight is not None:
+                sigma = sigma + torch.mm(p_next, weight)
+            sigma = sigma + q * rise
+        sg = sigma * g
+        if last:
+            p.copy_(sg)
+        else:
+            torch.mul(p_next, keep_beta[t] if zero else beta, out=p)
+            p.add_(sg)
+        if grad_membrane is not None:
+            p.add_(grad_membrane[t])
+        r = -sg if grad_threshold is None else grad_threshold[t] - sg  # dL/dA_t
+        if not last and not zero:  # the subtract reset removes A_t s_t (kept even with detach_reset)
+            r = r - (p_next * beta) * spikes_all[t]
+        q = r * strength if last else q * rho + r * strength
+    return grad_current
+
+
 class AdaptiveLIFSequence(torch.autograd.Function):
-    """The adaptive recurrence; returns ``(spikes, membrane, threshold)``. Introduced in notebook 14."""
+    """The adaptive recurrence over ``[time, batch, hidden]`` input currents; returns
+    ``(spikes, membrane, threshold)``, each ``[time, batch, hidden]``. Introduced in notebook 14.
+    """
 
     @staticmethod
-    def forward(ctx, *args):  # the fused engine's adaptive path follows in the next commit
-        raise NotImplementedError("the fused engine's adaptation is not written yet: use engine='loop'")
+    def forward(
+        ctx,
+        current: torch.Tensor,
+        weight: torch.Tensor | None,
+        beta: float,
+        threshold: float,
+        reset: str,
+        surrogate: str,
+        slope: float | None,
+        detach_reset: bool,
+        adapt_decay: float,
+        adapt_strength: float,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        zero = reset == "zero"
+        compiled = recurrent_kernel.load() if current.device.type == "cpu" else None
+        if compiled is not None:
+            w = weight.contiguous() if weight is not None else _EMPTY
+            s_all, v_all, a_all = compiled.forward_adaptive(
+                current.contiguous(), w, beta, threshold, zero, adapt_decay, adapt_strength
+            )
+        else:
+            config = (beta, threshold, zero, adapt_decay, adapt_strength)
+            s_all, v_all, a_all = _forward_adaptive(current, weight, config)
+        ctx.compiled = compiled
+        ctx.save_for_backward(v_all, a_all, weight)
+        ctx.config = (beta, zero, detach_reset, adapt_decay, adapt_strength, surrogate, slope)
+        ctx.set_materialize_grads(False)
+        return s_all, v_all, a_all
+
+    @staticmethod
+    def backward(ctx, grad_spikes, grad_membrane, grad_threshold):
+        v_all, a_all, weight = ctx.saved_tensors
+        beta, zero, detach, rho, strength, surrogate, slope = ctx.config
+        g_all = _grad(v_all - a_all, surrogate, slope)
+        if ctx.compiled is None:
+            grads = (grad_spikes, grad_membrane, grad_threshold)
+            grad = _backward_adaptive(v_all, a_all, weight, grads, g_all, (beta, zero, detach, rho, strength))
+        else:
+            args = [
+                t.contiguous() if t is not None else _EMPTY
+                for t in (weight, grad_spikes, grad_membrane, grad_threshold)
+            ]
+            grad = ctx.compiled.backward_adaptive(
+                v_all, a_all, *args, g_all.contiguous(), beta, zero, detach, rho, strength
+            )
+        grad_weight = None
+        if weight is not None and ctx.needs_input_grad[1]:
+            hidden = v_all.shape[-1]
+            spikes_before = (v_all[:-1] > a_all[:-1]).to(v_all.dtype).reshape(-1, hidden)
+            grad_weight = torch.mm(grad[1:].reshape(-1, hidden).t(), spikes_before)
+        return grad, grad_weight, None, None, None, None, None, None, None, None
 
 
 def recurrent_lif_sequence(
@@ -238,7 +404,10 @@ def recurrent_lif_sequence(
     surrogate: str = "fast_sigmoid",
     slope: float | None = None,
     detach_reset: bool = False,
-) -> tuple[torch.Tensor, torch.Tensor]:
+    adapt_decay: float | None = None,
+    adapt_strength: float = 0.0,
+    return_threshold: bool = False,
+) -> tuple[torch.Tensor, ...]:
     """Run the recurrent LIF neurons over a whole sequence of input currents at once (fused engine).
 
     Args:
@@ -248,11 +417,16 @@ def recurrent_lif_sequence(
         threshold, reset, beta, surrogate, slope, detach_reset: keyword-only, as in :class:`snn_helpers.IF`
             (the fields of :class:`snn_helpers.core.neuron.NeuronSpec`; the surrogate defaults to
             "fast_sigmoid" here).
+        adapt_decay, adapt_strength: keyword-only, the adaptive threshold of :class:`RecurrentLIF`
+            (``rho`` in (0, 1) or None, ``beta_a >= 0``; notebook 14). With ``adapt_strength`` 0
+            the neurons are the plain ones, computed exactly as without these arguments.
+        return_threshold: also return the thresholds ``A_t`` (``theta`` throughout without adaptation).
 
     Returns:
-        ``(spikes, membrane)``, each ``[time, batch, hidden]``: the same values as stepping
-        :class:`RecurrentLIF` with ``engine="loop"``, and gradients equal up to rounding.
-        Introduced in notebook 12.
+        ``(spikes, membrane)``, each ``[time, batch, hidden]`` (with ``return_threshold``,
+        ``(spikes, membrane, threshold)``): the same values as stepping :class:`RecurrentLIF` with
+        ``engine="loop"``, and gradients equal up to rounding. Introduced in notebook 12 (the
+        adaptation in notebook 14).
     """
     n = _check_sequence_args(
         current,
@@ -264,9 +438,20 @@ def recurrent_lif_sequence(
         slope=slope,
         detach_reset=detach_reset,
     )
-    return RecurrentLIFSequence.apply(
+    adapt_decay, adapt_strength = check_adaptation(adapt_decay, adapt_strength)
+    check_bool("return_threshold", return_threshold)
+    if adapt_strength > 0:
+        outputs = AdaptiveLIFSequence.apply(
+            current, weight, n.beta, n.threshold, n.reset, n.surrogate, n.slope, n.detach_reset,
+            adapt_decay, adapt_strength,
+        )  # fmt: skip
+        return outputs if return_threshold else outputs[:2]
+    spikes, membrane = RecurrentLIFSequence.apply(
         current, weight, n.beta, n.threshold, n.reset, n.surrogate, n.slope, n.detach_reset
     )
+    if return_threshold:
+        return spikes, membrane, torch.full_like(membrane, n.threshold)
+    return spikes, membrane
 
 
 class RecurrentLIF(nn.Module):
@@ -283,13 +468,24 @@ class RecurrentLIF(nn.Module):
         recurrent_init: "uniform" draws ``recurrent_weight`` like a Linear's weight,
             U(-1/sqrt(n_hidden), 1/sqrt(n_hidden)); "zero" starts it at 0 (the layer then starts as
             the feed-forward one, and draws no random number for it).
+        adapt_decay: keyword-only, the adaptation's decay per step ``rho = exp(-dt / tau_a)`` in
+            (0, 1), or None (the default) for no adaptation. Introduced in notebook 14.
+        adapt_strength: keyword-only, ``beta_a >= 0``, the threshold's rise per unit of adaptation
+            (threshold units; 0, the default, is no adaptation; above 0 only with an
+            ``adapt_decay``). Introduced in notebook 14.
+
+    ``layer.adapt_decay`` and ``layer.adapt_strength`` are plain numbers, checked again at every
+    forward pass: setting ``layer.adapt_strength = 0.0`` after training switches the adaptation
+    off (the layer is then bit for bit the one without adaptation).
 
     Parameters: ``input`` (an ``nn.Linear(n_inputs, n_hidden)``) and, if ``recurrent``,
     ``recurrent_weight`` ``[n_hidden, n_hidden]``.
 
     ``forward(x)`` takes ``x`` of shape ``[time, batch, n_inputs]`` (or ``[time, n_inputs]``) and
     returns the spikes (0.0/1.0) ``[time, batch, n_hidden]`` (or ``[time, n_hidden]``); with
-    ``return_membrane=True``, ``(spikes, membrane)``. Introduced in notebook 12.
+    ``return_membrane=True``, ``(spikes, membrane)``; with ``return_threshold=True``,
+    ``(spikes, membrane, threshold)``, the threshold ``A_t`` of the same shape (``theta`` at every
+    step without adaptation; notebook 14). Introduced in notebook 12.
     """
 
     def __init__(

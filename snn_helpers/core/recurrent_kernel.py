@@ -1,4 +1,8 @@
-"""Optional compiled kernel for the recurrent LIF engine (notebook 12).
+"""Optional compiled kernel for the recurrent LIF engine (notebook 12; the adaptive threshold, notebook 14).
+
+Four functions: ``forward`` and ``backward`` for the plain neurons, ``forward_adaptive`` and
+``backward_adaptive`` for the adaptive threshold, each rounding as its torch-ops twin in
+:mod:`snn_helpers.core.recurrent`.
 
 Built, named and loaded as the fused IF engine's kernel is (:mod:`snn_helpers.kernel`): building is
 an explicit step, :func:`build` (``make`` runs it at setup, by
