@@ -7,11 +7,12 @@ import torch
 
 from snn_helpers import set_seed
 from snn_helpers.tasks.memory import (
-    MemoryData,
     MemorySNN,
     make_memory,
     memory_accuracy,
     memory_layout,
+    readout_probe,
+    recall_counts,
     split_memory,
     train_memory,
     without_adaptation,
@@ -250,3 +251,45 @@ def test_adaptation_off_equals_rec_with_the_same_weights():
     rec.load_state_dict(alif.state_dict())
     spikes = make_memory(6, 4, **SMALL).spikes
     assert torch.equal(without_adaptation(alif)(spikes), rec(spikes))
+
+
+def hand_built_alif():
+    """Neuron k hears cue k (weight 2) and the recall channels (0.6 each): a cue adapts its neuron, which
+    then stays silent in the recall window while the other fires; without adaptation both fire alike."""
+    model = MemorySNN(8, 2, "alif", recall_steps=3, adapt_decay=math.exp(-1 / 50), adapt_strength=20.0)
+    with torch.no_grad():
+        model.hidden.input.weight.copy_(
+            torch.tensor([[2.0, 2.0, 0, 0, 0.6, 0.6, 0, 0], [0, 0, 2.0, 2.0, 0.6, 0.6, 0, 0]])
+        )
+        model.hidden.input.bias.zero_()
+        model.hidden.recurrent_weight.zero_()
+    data = make_memory(60, 4, n_channels=8, cue_steps=4, recall_steps=3, cue_rate=1.0, distractor_rate=0.0)
+    return model, split_memory(data)
+
+
+def test_recall_counts_are_what_the_readout_sees():
+    model, split = hand_built_alif()
+    counts = recall_counts(model, split.validation)
+    _, hidden = model(split.validation.spikes, return_hidden=True)
+    assert torch.equal(counts, hidden[-3:].sum(dim=0))
+    # by hand (rho = exp(-1/50), 1 - rho = 0.0198, strength 20): the cued neuron fired at its 4 cue steps,
+    # its threshold in the recall window is about 2.4 (1 + 20 * 4 * 0.0198 = 2.6, less the decay over the
+    # delay); the recall current 1.2
+    # builds up its membrane (1.2, 2.28, 3.25) past it once, at the third step. The other neuron fires at
+    # once (1.2 > 1), its threshold jumps to 1 + 20 * 0.0198 = 1.4 and its membrane restarts from 0, so
+    # it skips a step and fires again: 2 spikes against 1
+    labels = split.validation.labels
+    assert torch.equal(counts[:, 0], torch.where(labels == 0, 1.0, 2.0))
+    assert torch.equal(counts[:, 1], torch.where(labels == 1, 1.0, 2.0))
+
+
+def test_readout_probe_finds_the_cue_only_where_it_is():
+    model, split = hand_built_alif()
+    assert readout_probe(model, split) == 1.0
+    assert readout_probe(without_adaptation(model), split) == 0.5  # both neurons fire alike: no cue left
+    with pytest.raises(TypeError, match="data must be a MemorySplit"):
+        readout_probe(model, split.validation)
+    with pytest.raises(ValueError, match="steps must be a positive integer; got 0"):
+        readout_probe(model, split, steps=0)
+    with pytest.raises(TypeError, match="model must be a MemorySNN; got Linear"):
+        recall_counts(torch.nn.Linear(2, 2), split.validation)

@@ -64,9 +64,10 @@ def check_adaptation_trace(fn: Callable[[torch.Tensor, float], torch.Tensor]) ->
                 continue
             if torch.allclose(got[:-1], expected[1:], rtol=1e-5, atol=1e-7):
                 raise fail(
-                    f"a_0 = 0 and a trace that rises one step after each spike: {expected.flatten().tolist()}",
+                    f"a_0 = 0, then a rise one step after each spike: {expected.flatten().tolist()}",
                     got.flatten().tolist(),
-                    "a_t counts the spikes up to s_{t-1}, not s_t: a spike raises the threshold of the next step.",
+                    "a_t counts the spikes up to s_{t-1}, not s_t: "
+                    "a spike raises the threshold of the next step.",
                 )
             if torch.allclose(got * (1 - rho), expected, rtol=1e-5, atol=1e-7):
                 raise fail(

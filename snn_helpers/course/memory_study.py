@@ -23,6 +23,7 @@ from ..tasks.memory import (
     MemorySplit,
     make_memory,
     memory_accuracy,
+    readout_probe,
     split_memory,
     train_memory,
     without_adaptation,
@@ -47,12 +48,12 @@ class MemorySettings:
     data_seed: int = 0
     n_hidden: int = 32
     beta: float = 0.9
-    tau_a: float = 50.0
+    tau_a: float = 200.0
     adapt_strength: float = 20.0
     epochs: int = 20
     lr: float = 1e-2
     batch_size: int = 32
-    engine: str = "loop"
+    engine: str = "fused"
 
 
 def memory_split(delay: int, settings: MemorySettings = MemorySettings()) -> MemorySplit:
@@ -104,6 +105,18 @@ class MemoryGrid:
         runs = {"alif": models, "adaptation off": [without_adaptation(m) for m in models]}
         runs["recurrence off"] = [without_recurrence(m) for m in models]
         return {name: torch.tensor([memory_accuracy(m, data) for m in ms]) for name, ms in runs.items()}
+
+    def probes(self, delay: int) -> dict[str, torch.Tensor]:
+        """Validation accuracies ``[n_seeds]`` of a readout refitted (:func:`readout_probe`) to the recall
+        counts of the "alif" networks at ``delay`` (as trained, adaptation off, recurrence off) and of the
+        "ff" networks there (the probe's baseline: a network that has no memory)."""
+        data = self.data[delay]
+        models = self.models[("alif", delay)]
+        runs = {"alif": models, "adaptation off": [without_adaptation(m) for m in models]}
+        runs["recurrence off"] = [without_recurrence(m) for m in models]
+        if ("ff", delay) in self.models:
+            runs["ff"] = self.models[("ff", delay)]
+        return {name: torch.tensor([readout_probe(m, data) for m in ms]) for name, ms in runs.items()}
 
     def test(self, delay: int) -> dict[str, torch.Tensor]:
         """Test accuracies ``[n_seeds]`` of every kind trained at ``delay`` (look at them once)."""

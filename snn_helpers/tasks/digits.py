@@ -588,6 +588,7 @@ class DeepDigitsSNN(nn.Module):
     ) -> list[tuple[float, float]]:
         """Each layer from the input up: weights for the targets given its inputs' measured rates."""
         from ..core.init import fluctuation_init_  # here, so that the additions stay at the file's end
+
         stats = []
         for layer in [*self.layers, self.output]:
             rate = spikes.float().mean(dim=(0, 1))  # [inputs]: each input's spikes per step

@@ -243,7 +243,7 @@ class MemorySNN(nn.Module):
             (``model.neuron``); ``beta = exp(-1 / tau_m)`` with ``tau_m`` the membrane's time constant in
             steps (0.9: about 9.5 steps).
         adapt_decay: ``rho = exp(-1 / tau_a)`` in (0, 1), the adaptation's decay per step (the default,
-            ``exp(-1/50)``: ``tau_a`` = 50 steps); used by "alif" only.
+            ``exp(-1/200)``: ``tau_a`` = 200 steps); used by "alif" only.
         adapt_strength: ``beta_a >= 0``, the threshold's rise per unit of the trace; "alif" only.
         input_gain: the input weights are drawn as a Linear's, times this.
         engine: "loop" or "fused", the hidden layer's engine.
@@ -268,7 +268,7 @@ class MemorySNN(nn.Module):
         surrogate: str = "fast_sigmoid",
         slope: float | None = None,
         detach_reset: bool = True,
-        adapt_decay: float = math.exp(-1 / 50),
+        adapt_decay: float = math.exp(-1 / 200),
         adapt_strength: float = 20.0,
         input_gain: float = 3.0,
         engine: str = "fused",
@@ -425,3 +425,48 @@ def without_recurrence(model: MemorySNN) -> MemorySNN:
     with torch.no_grad():
         control.hidden.recurrent_weight.zero_()
     return control
+
+
+@torch.no_grad()
+def recall_counts(model: MemorySNN, data: MemoryData) -> torch.Tensor:
+    """The hidden spike counts in the recall window, ``[n, n_hidden]``: what the readout of ``model`` sees.
+
+    Introduced in notebook 14.
+    """
+    _check_model(model)
+    if not isinstance(data, MemoryData):
+        raise TypeError(f"data must be a MemoryData (from make_memory); got {type(data).__name__}")
+    device = next(model.parameters()).device
+    _, hidden = model(data.spikes.to(device), return_hidden=True)
+    return hidden[-model.recall_steps :].sum(dim=0).cpu()
+
+
+def readout_probe(model: MemorySNN, data: MemorySplit, steps: int = 300, lr: float = 0.05) -> float:
+    """Validation accuracy of a new linear readout fitted to ``model``'s recall-window counts.
+
+    The hidden layer is kept as it is (trained, or changed by a control); a fresh readout, started at 0
+    (no random draw), is fitted by Adam for ``steps`` full-batch steps of cross-entropy on the training
+    split's counts, standardized with the training split's mean and spread. It asks whether the cue is
+    still in the hidden spikes of the recall window, whatever the trained readout makes of them.
+
+    Introduced in notebook 14.
+    """
+    _check_model(model)
+    if not isinstance(data, MemorySplit):
+        raise TypeError(f"data must be a MemorySplit (from split_memory); got {type(data).__name__}")
+    check_positive("steps", steps, integer=True)
+    check_positive("lr", lr)
+    train, val = recall_counts(model, data.train), recall_counts(model, data.validation)
+    mean, sd = train.mean(dim=0), train.std(dim=0).clamp_min(1e-3)
+    train, val = (train - mean) / sd, (val - mean) / sd
+    weight = torch.zeros(2, train.shape[1], requires_grad=True)
+    bias = torch.zeros(2, requires_grad=True)
+    optimizer = torch.optim.Adam([weight, bias], lr=lr)
+    for _ in range(steps):
+        loss = nn.functional.cross_entropy(train @ weight.t() + bias, data.train.labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        right = ((val @ weight.t() + bias).argmax(dim=1) == data.validation.labels).float().mean()
+    return right.item()
