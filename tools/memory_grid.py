@@ -34,7 +34,8 @@ SHORT_TAU = 10.0
 
 
 def cell(values: torch.Tensor) -> str:
-    return f"{values.mean():.3f} ± {values.std():.3f}"
+    seeds = " ".join(f"{v:.4f}" for v in values.tolist())
+    return f"{values.mean():.3f} ± {values.std():.3f}   seeds {seeds}"
 
 
 def main() -> None:
@@ -57,7 +58,8 @@ def main() -> None:
     print(f"\nvalidation accuracy after {args.epochs} epochs, mean ± sd over {args.seeds} seeds; chance 0.5")
     print(f"{'delay':>6s}" + "".join(f"{kind:>16s}" for kind in KINDS))
     for delay in delays:
-        print(f"{delay:6d}" + "".join(f"{cell(grid.validation[(kind, delay)]):>16s}" for kind in KINDS))
+        row = [grid.validation[(kind, delay)] for kind in KINDS]
+        print(f"{delay:6d}" + "".join(f"{f'{v.mean():.3f} ± {v.std():.3f}':>16s}" for v in row))
     good = [d for d in delays if grid.validation[("alif", d)].mean() >= SUCCESS]
     if not good:
         print(f"\nalif reaches {SUCCESS} at no delay: no controls")
@@ -66,20 +68,20 @@ def main() -> None:
     print(f"\nlargest delay where alif reaches {SUCCESS} on validation: {chosen}")
     print("controls there, validation:")
     for name, values in grid.controls(chosen, "validation").items():
-        print(f"{name:16s}{cell(values):>16s}")
+        print(f"{name:16s}{cell(values)}")
     print("a new readout fitted to the recall counts (hidden layer kept), validation:")
     for name, values in grid.probes(chosen).items():
-        print(f"{name:16s}{cell(values):>16s}")
+        print(f"{name:16s}{cell(values)}")
     short = memory_grid(("alif",), [chosen], grid.seeds, replace(settings, tau_a=SHORT_TAU))
     print(f"alif with tau_a = {SHORT_TAU:g} steps, trained at delay {chosen}, validation:")
-    print(f"{'alif, short tau':16s}{cell(short.validation[('alif', chosen)]):>16s}")
+    print(f"{'alif, short tau':16s}{cell(short.validation[('alif', chosen)])}")
     print(f"\nthe test split, once, at delay {chosen}:")
     for name, values in grid.test(chosen).items():
-        print(f"{name:16s}{cell(values):>16s}")
+        print(f"{name:16s}{cell(values)}")
     for name, values in grid.controls(chosen, "test").items():
         if name != "alif":
-            print(f"{name:16s}{cell(values):>16s}")
-    print(f"{'alif, short tau':16s}{cell(short.test(chosen)['alif']):>16s}")
+            print(f"{name:16s}{cell(values)}")
+    print(f"{'alif, short tau':16s}{cell(short.test(chosen)['alif'])}")
     print(f"\nall in {time.perf_counter() - start:.0f} s")
     print("\nper seed, validation (for the notebook):")
     for key, values in grid.validation.items():
