@@ -188,6 +188,15 @@ WRONG_FIRST_ANSWERS = {
         "隠れ層のスパイクは出力層へ伝わります",
     ),
     "12": ("def first_spike_steps(spikes):\n    return spikes.argmax(dim=0)\n", "すべてゼロの argmax は 0"),
+    "14": (
+        "def adaptation_trace(spikes, rho):\n"
+        "    a, trace = torch.zeros_like(spikes[0]), []\n"
+        "    for t in range(spikes.shape[0]):\n"
+        "        a = rho * a + (1 - rho) * spikes[t]\n"
+        "        trace.append(a)\n"
+        "    return torch.stack(trace)\n",
+        "スパイクは次のステップの閾値を上げます",
+    ),
 }
 
 
