@@ -13,7 +13,13 @@ import torch
 
 from snn_helpers import set_seed
 from snn_helpers.core import recurrent_kernel
-from snn_helpers.core.recurrent import RecurrentLIF, check_adaptation, recurrent_lif_sequence
+from snn_helpers.core.recurrent import (
+    AdaptiveLIFSequence,
+    RecurrentLIF,
+    RecurrentLIFSequence,
+    check_adaptation,
+    recurrent_lif_sequence,
+)
 
 ENGINES = ["loop", "fused"]
 CASES = list(itertools.product(["fast_sigmoid", "atan"], ["zero", "subtract"], [False, True], [True, False]))
@@ -336,3 +342,44 @@ def test_adaptive_engine_runs_on_the_input_device():
     assert actual[0].device.type == device.type
     assert torch.equal(actual[0].cpu(), expected[0])
     assert_grads_close(actual[3].cpu(), expected[3], 1e-4)
+
+
+@pytest.mark.parametrize(("reset", "detach"), list(itertools.product(["zero", "subtract"], [False, True])))
+def test_the_adaptive_engine_at_strength_zero_is_the_plain_engine_bit_for_bit(reset, detach, backend):
+    # a control of the adaptive code itself (the layer routes strength 0 to the plain engine):
+    # with beta_a = 0, A_t = theta exactly and q_t = 0, so every rounding is the plain engine's
+    gen = torch.Generator().manual_seed(10)
+    current = (torch.rand(14, 3, 8, generator=gen) * 1.6).requires_grad_()
+    weight = (torch.randn(8, 8, generator=gen) * 0.5).requires_grad_()
+    config = (0.8, 1.0, reset, "fast_sigmoid", 10.0, detach)
+    results = []
+    for adaptive in [False, True]:
+        if adaptive:
+            s, v, a = AdaptiveLIFSequence.apply(current, weight, *config, 0.9, 0.0)
+            assert torch.equal(a, torch.ones_like(a))
+        else:
+            s, v = RecurrentLIFSequence.apply(current, weight, *config)
+        w = torch.linspace(-1, 1, s.numel()).reshape(s.shape)
+        grads = torch.autograd.grad((s * w).sum() + 0.1 * (v * w.flip(0)).sum(), (current, weight))
+        results.append((s, v, *grads))
+    assert 0.1 < results[0][0].mean() < 0.7
+    for a, b in zip(*results, strict=True):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("adapt", [{}, ADAPT])
+def test_half_precision_gives_the_same_result_with_and_without_a_compiler(dtype, adapt, monkeypatch):
+    # the kernel is compiled for float32/float64 only: other dtypes take torch ops on every machine
+    # (the plain engine too: before, its kernel raised NotImplementedError on a bfloat16 CPU tensor)
+    require_kernel()
+    x = (torch.rand(10, 3, 20, generator=torch.Generator().manual_seed(11)) < 0.4).to(dtype)
+    _, fused = layer_pair(12, **adapt)
+    fused.to(dtype)
+    with_kernel = run(fused, x)
+    fused.zero_grad(set_to_none=True)
+    monkeypatch.setattr(recurrent_kernel, "load", lambda: None)
+    without = run(fused, x)
+    for a, b in zip(with_kernel, without, strict=True):
+        assert a.dtype == dtype and torch.equal(a, b)
+    assert with_kernel[0].sum() > 0

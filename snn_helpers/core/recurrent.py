@@ -69,12 +69,14 @@ On the CPU, a compiled kernel (``csrc/recurrent_kernel.cpp``, see
 :mod:`snn_helpers.recurrent_kernel`) runs both loops in C++ when it could be built (the adaptive
 ones too: ``forward_adaptive``, ``backward_adaptive``); it calls the same matrix product as torch
 and rounds every other operation as the torch-ops path does, so the results are the same to the
-last bit with or without it. On other devices (CUDA), torch ops run.
+last bit with or without it. On other devices (CUDA) and in half precision (bfloat16, float16),
+torch ops run.
 """
 
 from __future__ import annotations
 
 import math
+from types import ModuleType
 
 import torch
 from torch import nn
@@ -85,6 +87,7 @@ from .neuron import NeuronSpec, neuron_spec
 from .spike import _grad, spike
 
 ENGINES = ("loop", "fused")
+KERNEL_DTYPES = (torch.float32, torch.float64)
 RECURRENT_INITS = ("uniform", "zero")
 _EMPTY = torch.empty(0)
 
@@ -145,6 +148,14 @@ def check_adaptation(adapt_decay: object, adapt_strength: object) -> tuple[float
     return adapt_decay, float(adapt_strength)
 
 
+def _compiled(current: torch.Tensor) -> ModuleType | None:
+    """The C++ kernel where it applies (a float32/float64 CPU tensor) and is built, else None
+    (half precision and other devices run on torch ops, with or without a compiler)."""
+    if current.device.type != "cpu" or current.dtype not in KERNEL_DTYPES:
+        return None
+    return recurrent_kernel.load()
+
+
 def _forward(
     current: torch.Tensor, weight: torch.Tensor | None, beta: float, threshold: float, zero: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -177,7 +188,8 @@ def _backward(
     g_all: torch.Tensor,
     config: tuple[float, float, bool, bool],
 ) -> torch.Tensor:
-    """dL/dI over all steps; every product and sum rounded separately, in the kernel's order."""
+    """dL/dI over all steps (``a_t`` here is the docstring's ``p_t = dL/dv_t``); every product and
+    sum rounded separately, in the kernel's order."""
     beta, threshold, zero, detach = config
     n_time = v_all.shape[0]
     grad_current = torch.empty_like(v_all)
@@ -191,9 +203,7 @@ def _backward(
             torch.mul(grad_spikes[t], g, out=a)
         else:
             a_next, gs = grad_current[t + 1], grad_spikes[t]
-            if (
-                not detach
-            ):  # the reset term: -beta v_t (zero) or -(beta a_{t+1}) theta (subtract); a_t = dL/dv_t
+            if not detach:  # the reset term: -beta v_t (zero) or -(beta a_{t+1}) theta (subtract)
                 gs = gs - (a_next * (v_all[t] * beta) if zero else (a_next * beta) * threshold)
             if weight is not None:
                 gs = gs + torch.mm(a_next, weight)
@@ -223,7 +233,7 @@ class RecurrentLIFSequence(torch.autograd.Function):
         detach_reset: bool,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         zero = reset == "zero"
-        compiled = recurrent_kernel.load() if current.device.type == "cpu" else None
+        compiled = _compiled(current)
         if compiled is not None:
             w = weight.contiguous() if weight is not None else _EMPTY
             s_all, v_all = compiled.forward(current.contiguous(), w, beta, threshold, zero)
@@ -355,7 +365,7 @@ class AdaptiveLIFSequence(torch.autograd.Function):
         adapt_strength: float,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         zero = reset == "zero"
-        compiled = recurrent_kernel.load() if current.device.type == "cpu" else None
+        compiled = _compiled(current)
         if compiled is not None:
             w = weight.contiguous() if weight is not None else _EMPTY
             s_all, v_all, a_all = compiled.forward_adaptive(
