@@ -9,7 +9,7 @@ COURSE := python3 tools/course.py
 .DEFAULT_GOAL := help
 
 .PHONY: help setup lab lab-student test test-portable notebooks translations student html html-student \
-    time-notebooks study-temporal bench check-nbgrader lock class-env hub-check nbgrader-round \
+    time-notebooks study-temporal study-memory bench check-nbgrader lock class-env hub-check nbgrader-round \
     binder-check measure-class browser-check audit clean
 
 help:  ## list the targets
@@ -38,6 +38,8 @@ time-notebooks:  ## seconds each notebook takes to execute
 	$(COURSE) time-notebooks
 study-temporal:  ## notebook 08's surrogate grid on notebook 12's task (docs/studies.md)
 	$(COURSE) study-temporal
+study-memory:  ## notebook 14's study: three networks against the delay (docs/studies.md)
+	$(COURSE) study-memory
 bench:  ## training-step speed against snnTorch, SpikingJelly, Norse
 	$(COURSE) bench
 check-nbgrader:  ## nbgrader's generate_assignment on every notebook (.venv-nbgrader)

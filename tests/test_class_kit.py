@@ -197,6 +197,15 @@ WRONG_FIRST_ANSWERS = {
         "    return mu_w, math.sqrt((std**2 - mu_w**2 * s2 * g) / (s2 * g + s3 * g**2))\n",
         "分散は過去の入力の重みを 2 乗して",
     ),
+    "14": (
+        "def adaptation_trace(spikes, rho):\n"
+        "    a, trace = torch.zeros_like(spikes[0]), []\n"
+        "    for t in range(spikes.shape[0]):\n"
+        "        a = rho * a + (1 - rho) * spikes[t]\n"
+        "        trace.append(a)\n"
+        "    return torch.stack(trace)\n",
+        "スパイクは次のステップの閾値を上げます",
+    ),
 }
 
 

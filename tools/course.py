@@ -617,6 +617,7 @@ COMMANDS = {
     "html-student": "the same site from the student copies (solutions out, no outputs) into html-student/",
     "time-notebooks": "seconds each notebook takes to execute (median of 3; run on an idle machine)",
     "study-temporal": "notebook 08's surrogate grid on notebook 12's temporal task (docs/studies.md)",
+    "study-memory": "notebook 14's study: ff, rec and alif networks against the delay (docs/studies.md)",
     "bench": "training-step speed against snnTorch, SpikingJelly, Norse (own venv: .venv-bench)",
     "check-nbgrader": "nbgrader's generate_assignment takes every notebook (own venv: .venv-nbgrader)",
     "lock": 'recompile requirements.txt from requirements.in (docs/maintaining.md, "Bumping a pin")',
@@ -786,6 +787,8 @@ def main(argv: list) -> int:
             in_venv(python, "benchmarks/time_notebooks.py", *args.rest)
         elif command == "study-temporal":
             in_venv(python, "tools/temporal_grid.py", *args.rest)
+        elif command == "study-memory":
+            in_venv(python, "tools/memory_grid.py", *args.rest)
         elif command == "check-nbgrader":
             own_venv(".venv-nbgrader", [["nbgrader==0.9.6"]], [], args)
             tool = venv_bin(ROOT / ".venv-nbgrader") / ("nbgrader.exe" if os.name == "nt" else "nbgrader")
