@@ -12,6 +12,7 @@ from snn_helpers.tasks.digits import (
     load_digits_split,
     train_digits,
     training_step,
+    unit_threshold_copy,
 )
 
 
@@ -118,6 +119,51 @@ def test_training_step_is_cross_entropy_on_the_counts():
     optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
     assert training_step(model, optimizer, spikes, labels) == expected  # the loss before the update
     assert not torch.equal(model.output.weight, before)  # and the step was taken
+
+
+def test_unit_threshold_copy_by_hand():
+    model = DigitsSNN(n_hidden=1, n_inputs=1, n_classes=1, threshold=2.0, slope=5.0, reset="subtract")
+    with torch.no_grad():
+        for p, value in zip(model.parameters(), [1.25, 0.0, 5.0, -1.0], strict=True):
+            p.fill_(value)
+    copy = unit_threshold_copy(model)
+    assert copy.neuron._replace(threshold=2.0, slope=5.0) == model.neuron  # only these two change
+    assert copy.neuron.threshold == 1.0 and copy.neuron.slope == 10.0
+    assert [p.item() for p in copy.parameters()] == [0.625, 0.0, 2.5, -0.5]
+    # by hand, input 1 at each of 4 steps (a spike where v > 2, then v - 2): hidden v 1.25, 2.5 (spike),
+    # 1.75, 3.0 (spike); the output gets -1, 4, -1, 4: v -1, 3 (spike), 0, 4 (spike); the copy: v / 2
+    counts, hidden = model(torch.ones(4, 1, 1), return_hidden=True)
+    assert hidden.flatten().tolist() == [0.0, 1.0, 0.0, 1.0] and counts.item() == 2.0
+    assert torch.equal(copy(torch.ones(4, 1, 1)), counts) and model.hidden.weight.item() == 1.25  # unchanged
+
+
+@pytest.mark.parametrize("theta", [0.5, 2.0])
+def test_unit_threshold_copy_scales_the_gradients_and_follows_adam(theta):
+    torch.manual_seed(0)
+    model = DigitsSNN(n_hidden=32, threshold=theta, slope=10.0 / theta)
+    copy = unit_threshold_copy(model)
+    spikes = rate_encode(torch.rand(16, 64), n_time=8, generator=torch.Generator().manual_seed(1))
+    labels = torch.arange(16) % 10
+    for net in (model, copy):
+        torch.nn.functional.cross_entropy(net(spikes), labels).backward()
+    assert torch.equal(model(spikes), copy(spikes))  # the same spikes (theta a power of two: exact)
+    assert torch.equal(model.hidden.weight.grad, theta * copy.hidden.weight.grad)  # a factor theta
+    assert torch.equal(model.output.weight.grad, copy.output.weight.grad)  # and 1 for the output layer
+    for eps in (1e-8, 1e-30):  # Adam's default eps, and one too small to matter: then the same steps
+        first = DigitsSNN(n_hidden=32, threshold=theta, slope=10.0 / theta)
+        nets, rates = [first, unit_threshold_copy(first)], [1e-2, 1e-2 / theta]
+        adams = [torch.optim.Adam(n.parameters(), lr=r, eps=eps) for n, r in zip(nets, rates, strict=True)]
+        for _ in range(3):
+            losses = [training_step(n, adam, spikes, labels) for n, adam in zip(nets, adams, strict=True)]
+            assert losses[0] == pytest.approx(losses[1], abs=1e-6)
+        if eps == 1e-30:
+            for mine, theirs in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
+                assert torch.equal(mine / theta, theirs)
+
+
+def test_unit_threshold_copy_errors():
+    with pytest.raises(TypeError, match=r"model must be a DigitsSNN; got DigitsMLP"):
+        unit_threshold_copy(DigitsMLP())
 
 
 def test_mlp_reference_shapes_and_rates():

@@ -144,6 +144,45 @@ class DigitsSNN(nn.Module):
         return (counts, hidden) if return_hidden else counts
 
 
+def unit_threshold_copy(model: DigitsSNN) -> DigitsSNN:
+    """The threshold-1 network that computes what ``model`` computes: a new :class:`DigitsSNN`.
+
+    Every weight and bias is divided by the threshold ``theta`` and the surrogate's slope multiplied
+    by it; the other neuron settings, the sizes, the device and the dtype are kept. Each membrane is
+    then ``v / theta`` (the reset ``"zero"`` or ``"subtract"``, any ``beta``), so the spikes and the
+    counts are the same, and so are the surrogate's inputs in units of the threshold. The gradients
+    differ only by a constant factor per layer (for ``"fast_sigmoid"``: ``theta`` for the hidden
+    layer, 1 for the output layer), which Adam ignores (up to its ``eps``): ``model`` trained by Adam
+    at the rate ``lr`` follows the copy trained at ``lr / theta``. For a power-of-two ``theta`` the
+    division is exact.
+
+    Args:
+        model: a :class:`DigitsSNN` (exactly that class: a read-out subclass has other state).
+
+    Returns:
+        The copy, its ``neuron.threshold`` 1.0; ``model`` is not changed. Introduced in notebook 07.
+    """
+    if type(model) is not DigitsSNN:
+        raise TypeError(f"model must be a DigitsSNN; got {type(model).__name__}")
+    spec = model.neuron
+    theta = spec.threshold
+    copy = DigitsSNN(
+        model.hidden.out_features,
+        threshold=1.0,
+        reset=spec.reset,
+        beta=spec.beta,
+        surrogate=spec.surrogate,
+        slope=None if spec.slope is None else spec.slope * theta,
+        detach_reset=spec.detach_reset,
+        n_inputs=model.n_inputs,
+        n_classes=model.output.out_features,
+    ).to(model.hidden.weight)
+    with torch.no_grad():
+        for mine, theirs in zip(copy.parameters(), model.parameters(), strict=True):
+            mine.copy_(theirs / theta)
+    return copy
+
+
 class DigitsMLP(nn.Module):
     """The non-spiking reference: Linear(64 -> 128) -> ReLU -> Linear(128 -> 10), on the rates.
 
