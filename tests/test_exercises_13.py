@@ -38,6 +38,14 @@ def slip(name):
         (slip("no_leak"), r"one step's current, without the leak"),
         (slip("variance"), r"sigma_w squared"),
         (slip("bernoulli"), r"p \(1 - p\), not p"),
+        (
+            lambda p, n, b, m, s: (
+                m * (1 - b) / (n * p),
+                math.sqrt(s**2 * (1 - b * b) / (n * p) - (m * (1 - b) / (n * p)) ** 2),
+            ),
+            r"the paper's form",
+        ),
+        (lambda p, n, b, m, s: right(p, n, b, m, s)[::-1], r"the two numbers are swapped"),
         (lambda p, n, b, m, s: (right(p, n, b, m, s)[0], 1.0), r"mu_w is right; look again at sigma_w"),
         (lambda p, n, b, m, s: right(p, n, b, m, s)[1], r"expected a tuple of two numbers"),
         (lambda p, n, b, m, s: 1 / 0, r"(?s)your code raised ZeroDivisionError.*rate=0.2"),
@@ -49,6 +57,8 @@ def slip(name):
         "no-leak",
         "variance",
         "bernoulli",
+        "paper",
+        "swapped",
         "sigma",
         "one",
         "raises",

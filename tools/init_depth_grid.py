@@ -1,10 +1,10 @@
 """Notebook 13's study: three initializations against depth on the digits.
 
-Usage: python tools/init_depth_grid.py [--seeds N] [--depths D,D,...] [--epochs E]
+Usage: python tools/init_depth_grid.py [--seeds N] [--depths D,D,...] [--epochs E] [--lr LR]
 
 The digits split of notebook 07 (1,077 training, 270 validation, 450 test images) and
 ``DeepDigitsSNN`` with 1 to 4 hidden layers of 64 LIF neurons (beta 0.8, reset to zero, detached,
-fast sigmoid), a 20-step rate code, Adam at 2e-3 for 5 epochs in batches of 64
+fast sigmoid), a 20-step rate code, Adam at 2e-3 (``--lr``) for 5 epochs (``--epochs``) in batches of 64
 (``snn_helpers.course.depth_init.STUDY``); every init ("default", "uniform": the post's bias trick,
 "fluctuation": xi = sigma = 1) at every depth over seeds 0 to N-1. Prints the validation accuracy
 (mean ± sd over the seeds), the activity of the deepest hidden layer before training, the init each
@@ -30,17 +30,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--depths", default="1,2,3,4")
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--lr", type=float, default=2e-3)
     args = parser.parse_args()
     depths = [int(d) for d in args.depths.split(",")]
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, 1 thread, {platform.machine()}, Python {platform.python_version()}")
     data = load_digits_split()
     start = time.perf_counter()
-    grid = depth_grid(data, depths, list(range(args.seeds)), epochs=args.epochs)
+    grid = depth_grid(data, depths, list(range(args.seeds)), epochs=args.epochs, lr=args.lr)
     elapsed = time.perf_counter() - start
     load = os.getloadavg()[0]
     print(f"{len(grid.results) * args.seeds} networks in {elapsed:.0f} s (load average {load:.1f})")
-    print(f"\nvalidation accuracy after {args.epochs} epochs, mean ± sd over {args.seeds} seeds; chance 0.10")
+    print(
+        f"\nvalidation accuracy after {args.epochs} epochs at lr {args.lr:g}, "
+        f"mean ± sd over {args.seeds} seeds; chance 0.10"
+    )
     print("| hidden layers | " + " | ".join(DEEP_INITS) + " | chosen |")
     print("|---|" + "---|" * (len(DEEP_INITS) + 1))
     for depth in depths:

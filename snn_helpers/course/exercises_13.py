@@ -41,6 +41,8 @@ def _mistakes(p: float, n: int, beta: float, mean: float, std: float) -> dict[st
         "no_leak": (mean / s1, root((std**2 - (mean / s1) ** 2 * s2) / (s2 + s3))),
         "variance": (mu, right**2),
         "bernoulli": (mu, root((std**2 - mu**2 * s1 * g2) / (s1 * g2 + s3 * g1 * g1))),
+        "paper": (mu, root(std**2 / (s1 * g2) - mu**2)),
+        "swapped": (right, mu),
     }
 
 
@@ -65,6 +67,11 @@ _HINTS = {
     "bernoulli": (
         "a Bernoulli input's variance is p (1 - p), not p: S2 = n p (1 - p) (p alone is its mean)."
     ),
+    "paper": (
+        "this is the paper's form (Poisson variance n p, the fluctuation in time alone); the exercise "
+        "targets the spread of every value, both parts: see the closing note of the derivation."
+    ),
+    "swapped": "the two numbers are swapped: return (mu_w, sigma_w), the mean first.",
 }
 
 
