@@ -54,7 +54,7 @@ from .core.plotting import (
     use_course_style,
 )
 from .core.profiling import saved_megabytes
-from .core.readout import READOUTS, leaky_integrate, scores_over_time
+from .core.readout import READOUTS, leaky_integrate, scores_over_time, tie_stats
 from .core.recurrent import RecurrentLIF, RecurrentLIFSequence, recurrent_lif_sequence
 from .core.seed import set_seed
 from .core.spike import SURROGATES, Heaviside, SurrogateSpike, spike, surrogate_grad
@@ -108,6 +108,7 @@ __all__ = [
     "spike_count_l1",
     "surrogate_grad",
     "synaptic_operations",
+    "tie_stats",
     "train",
     "use_course_style",
 ]

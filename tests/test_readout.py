@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from snn_helpers.core.encoding import encode
-from snn_helpers.core.readout import READOUTS, leaky_integrate, scores_over_time
+from snn_helpers.core.readout import READOUTS, leaky_integrate, scores_over_time, tie_stats
 from snn_helpers.tasks.digits import DigitsSNN, ReadoutSNN, evaluate_readout, load_digits_split, train_readout
 
 
@@ -28,6 +28,27 @@ def test_scores_over_time_by_hand():
     torch.testing.assert_close(
         scores_over_time(trace, "mean")[:, 0], torch.tensor([[1, 0], [0, 1], [1, 2 / 3]])
     )
+
+
+def test_tie_stats_by_hand():
+    # 3 samples, 3 classes, 2 steps; labels 0, 1, 2
+    scores = torch.tensor(
+        [
+            [[0, 0, 0], [1, 1, 0], [0, 0, 1]],  # all tied (1/3), tied pair with label (1/2), right
+            [[1, 0, 0], [1, 2, 0], [1, 0, 1]],  # right, right, tied pair with label (1/2)
+        ]
+    ).float()
+    tied, credit = tie_stats(scores, torch.tensor([0, 1, 2]))
+    torch.testing.assert_close(tied, torch.tensor([2 / 3, 1 / 3]))
+    torch.testing.assert_close(credit, torch.tensor([(1 / 3 + 1 / 2 + 1) / 3, (1 + 1 + 1 / 2) / 3]))
+    _, wrong = tie_stats(scores, torch.tensor([1, 0, 0]))  # label not among the top: 0
+    torch.testing.assert_close(wrong, torch.tensor([(1 / 3 + 1 / 2 + 0) / 3, (0 + 0 + 1 / 2) / 3]))
+    with pytest.raises(ValueError, match=r"scores must have shape \[time, batch, classes\]; got \(2, 3\)"):
+        tie_stats(torch.zeros(2, 3), torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"labels must have shape \[batch\] = \(3,\); got \(2,\)"):
+        tie_stats(scores, torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"labels must have shape \[batch\] = \(3,\); got list"):
+        tie_stats(scores, [0, 1, 2])
 
 
 def test_count_readout_is_digits_snn():

@@ -29,7 +29,7 @@ READOUTS = ("count", "max", "mean")
 """Readouts of :class:`snn_helpers.tasks.digits.ReadoutSNN`: output spike count, or the max or mean of a
 leaky membrane."""
 
-__all__ = ["READOUTS", "leaky_integrate", "scores_over_time"]
+__all__ = ["READOUTS", "leaky_integrate", "scores_over_time", "tie_stats"]
 
 
 def _check_beta(beta: object) -> None:
@@ -86,3 +86,33 @@ def scores_over_time(trace: torch.Tensor, readout: str) -> torch.Tensor:
         return trace.cummax(dim=0).values
     steps = torch.arange(1, trace.shape[0] + 1, dtype=trace.dtype, device=trace.device)
     return trace.cumsum(dim=0) / steps.view(-1, *([1] * (trace.dim() - 1)))
+
+
+def tie_stats(scores: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """How often the top score is shared, and the accuracy that credits a tie fairly, at each step.
+
+    A sample is *tied* when two or more classes share its top score (a sample whose classes all
+    score 0 is tied among all of them). The tie-aware accuracy gives a sample whose top score is
+    shared by ``k`` classes ``1/k`` if its label is among them, else 0; without ties it is the
+    accuracy of ``argmax``.
+
+    Args:
+        scores: ``[time, batch, classes]``, e.g. the running counts of :func:`scores_over_time`.
+        labels: ``[batch]`` integer class labels.
+
+    Returns:
+        ``(share tied [time], tie-aware accuracy [time])``, each a fraction of the batch.
+
+    Introduced in notebook 10.
+    """
+    check_tensor("scores", scores)
+    if scores.dim() != 3:
+        raise ValueError(f"scores must have shape [time, batch, classes]; got {tuple(scores.shape)}")
+    if not isinstance(labels, torch.Tensor) or labels.shape != scores.shape[1:2]:
+        got = tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__
+        raise ValueError(f"labels must have shape [batch] = ({scores.shape[1]},); got {got}")
+    top = scores == scores.max(dim=-1, keepdim=True).values  # [time, batch, classes]
+    k = top.sum(dim=-1)
+    tied = (k >= 2).float().mean(dim=1)
+    credit = (top[:, torch.arange(len(labels)), labels] / k).mean(dim=1)
+    return tied, credit
