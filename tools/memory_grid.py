@@ -19,6 +19,7 @@ counts with the hidden layer kept, asks whether the cue is still there after eac
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import time
@@ -75,6 +76,12 @@ def main() -> None:
     short = memory_grid(("alif",), [chosen], grid.seeds, replace(settings, tau_a=SHORT_TAU))
     print(f"alif with tau_a = {SHORT_TAU:g} steps, trained at delay {chosen}, validation:")
     print(f"{'alif, short tau':16s}{cell(short.validation[('alif', chosen)])}")
+    # the same short tau_a with the per-spike jump strength * (1 - exp(-1 / tau_a)) of tau_a = 200
+    jump = settings.adapt_strength * (1 - math.exp(-1 / settings.tau_a))
+    matched = replace(settings, tau_a=SHORT_TAU, adapt_strength=jump / (1 - math.exp(-1 / SHORT_TAU)))
+    same_jump = memory_grid(("alif",), [chosen], grid.seeds, matched)
+    print(f"the same with strength {matched.adapt_strength:.3f} (per-spike jump {jump:.3f} as at tau_a 200):")
+    print(f"{'alif, same jump':16s}{cell(same_jump.validation[('alif', chosen)])}")
     print(f"\nthe test split, once, at delay {chosen}:")
     for name, values in grid.test(chosen).items():
         print(f"{name:16s}{cell(values)}")
@@ -82,6 +89,7 @@ def main() -> None:
         if name != "alif":
             print(f"{name:16s}{cell(values)}")
     print(f"{'alif, short tau':16s}{cell(short.test(chosen)['alif'])}")
+    print(f"{'alif, same jump':16s}{cell(same_jump.test(chosen)['alif'])}")
     print(f"\nall in {time.perf_counter() - start:.0f} s")
     print("\nper seed, validation (for the notebook):")
     for key, values in grid.validation.items():
