@@ -11,9 +11,10 @@ every kind at every delay; picks, on validation, the largest delay at which alif
 least 0.9); there, the two after-training controls on validation, then, once, the test accuracy of
 the three kinds and of the controls. A delay of 400 steps, two tau_a, is longer than every time
 constant (the third control), and so is the chosen delay for an adaptive network whose tau_a is
-10 steps (trained at that delay over the same seeds). A new readout, fitted to the recall-window
-counts with the hidden layer kept, asks whether the cue is still there after each control
-(`readout_probe`). docs/studies.md records a run.
+10 steps (trained at that delay over the same seeds), once at strength 20 and once at the strength
+that keeps the jump per spike, strength * (1 - exp(-1 / tau_a)), at its tau_a = 200 value. A new
+readout, fitted to the recall-window counts with the hidden layer kept, asks whether the cue is still
+there after each control (`readout_probe`). docs/studies.md records a run.
 """
 
 from __future__ import annotations
