@@ -11,14 +11,16 @@ every kind at every delay; picks, on validation, the largest delay at which alif
 least 0.9); there, the two after-training controls on validation, then, once, the test accuracy of
 the three kinds and of the controls. A delay of 400 steps, two tau_a, is longer than every time
 constant (the third control), and so is the chosen delay for an adaptive network whose tau_a is
-10 steps (trained at that delay over the same seeds). A new readout, fitted to the recall-window
-counts with the hidden layer kept, asks whether the cue is still there after each control
-(`readout_probe`). docs/studies.md records a run.
+10 steps (trained at that delay over the same seeds), once at strength 20 and once at the strength
+that keeps the jump per spike, strength * (1 - exp(-1 / tau_a)), at its tau_a = 200 value. A new
+readout, fitted to the recall-window counts with the hidden layer kept, asks whether the cue is still
+there after each control (`readout_probe`). docs/studies.md records a run.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import time
@@ -75,6 +77,12 @@ def main() -> None:
     short = memory_grid(("alif",), [chosen], grid.seeds, replace(settings, tau_a=SHORT_TAU))
     print(f"alif with tau_a = {SHORT_TAU:g} steps, trained at delay {chosen}, validation:")
     print(f"{'alif, short tau':16s}{cell(short.validation[('alif', chosen)])}")
+    # the same short tau_a with the per-spike jump strength * (1 - exp(-1 / tau_a)) of tau_a = 200
+    jump = settings.adapt_strength * (1 - math.exp(-1 / settings.tau_a))
+    matched = replace(settings, tau_a=SHORT_TAU, adapt_strength=jump / (1 - math.exp(-1 / SHORT_TAU)))
+    same_jump = memory_grid(("alif",), [chosen], grid.seeds, matched)
+    print(f"the same with strength {matched.adapt_strength:.3f} (per-spike jump {jump:.3f} as at tau_a 200):")
+    print(f"{'alif, same jump':16s}{cell(same_jump.validation[('alif', chosen)])}")
     print(f"\nthe test split, once, at delay {chosen}:")
     for name, values in grid.test(chosen).items():
         print(f"{name:16s}{cell(values)}")
@@ -82,6 +90,7 @@ def main() -> None:
         if name != "alif":
             print(f"{name:16s}{cell(values)}")
     print(f"{'alif, short tau':16s}{cell(short.test(chosen)['alif'])}")
+    print(f"{'alif, same jump':16s}{cell(same_jump.test(chosen)['alif'])}")
     print(f"\nall in {time.perf_counter() - start:.0f} s")
     print("\nper seed, validation (for the notebook):")
     for key, values in grid.validation.items():
