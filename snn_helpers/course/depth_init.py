@@ -1,6 +1,6 @@
 """Initialization against depth on the digits: the runs of notebook 13 and of its recorded study.
 
-Introduced in notebook 13 (initialization done right). Three initializations of
+Introduced in notebook 13 (initialization from the membrane's statistics). Three initializations of
 :class:`snn_helpers.tasks.digits.DeepDigitsSNN` ("default": PyTorch's; "uniform": the post's U(0, 1)
 bias trick on every hidden layer; "fluctuation": weights for a free-membrane mean ``xi`` spreads below
 threshold, Rossbroich, Gygax & Zenke 2022), measured before training (:func:`layer_activity`) and after

@@ -1,4 +1,4 @@
-"""Checkers of notebook 13 (Initialization done right)."""
+"""Checkers of notebook 13 (Initialization from the membrane's statistics)."""
 
 from __future__ import annotations
 
