@@ -39,6 +39,7 @@ from torch import nn
 
 from ..core._checks import check_choice, check_positive, check_tensor
 from ..core.recurrent import RecurrentLIF
+from ..core.split import stratified_split
 
 KINDS = ("ff", "rec", "alif")
 
@@ -180,11 +181,6 @@ def make_memory(
     return MemoryData(spikes, labels)
 
 
-def _check_fraction(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-        raise ValueError(f"{name} must be a number between 0 and 1 (exclusive); got {value!r}")
-
-
 def split_memory(
     data: MemoryData, validation_fraction: float = 0.2, test_fraction: float = 0.2, seed: int = 0
 ) -> MemorySplit:
@@ -200,31 +196,8 @@ def split_memory(
     """
     if not isinstance(data, MemoryData):
         raise TypeError(f"data must be a MemoryData (from make_memory); got {type(data).__name__}")
-    _check_fraction("validation_fraction", validation_fraction)
-    _check_fraction("test_fraction", test_fraction)
-    if validation_fraction + test_fraction >= 1:
-        raise ValueError(
-            f"validation_fraction + test_fraction must be below 1 (leave trials to train on); "
-            f"got {validation_fraction} + {test_fraction}"
-        )
-    gen = torch.Generator().manual_seed(seed)
-    parts: list[list[torch.Tensor]] = [[], [], []]
-    for k in torch.unique(data.labels):
-        idx = torch.nonzero(data.labels == k).flatten()
-        idx = idx[torch.randperm(len(idx), generator=gen)]
-        n_val = max(1, int(len(idx) * validation_fraction))
-        n_test = max(1, int(len(idx) * test_fraction))
-        if n_val + n_test >= len(idx):
-            raise ValueError(f"class {int(k)} has {len(idx)} trials: too few to split three ways")
-        parts[0].append(idx[n_val + n_test :])
-        parts[1].append(idx[:n_val])
-        parts[2].append(idx[n_val : n_val + n_test])
-    sets = []
-    for chosen in parts:
-        idx = torch.cat(chosen)
-        idx = idx[torch.randperm(len(idx), generator=gen)]
-        sets.append(MemoryData(data.spikes[:, idx], data.labels[idx]))
-    return MemorySplit(*sets)
+    sets = stratified_split(data.labels, validation_fraction, test_fraction, seed, unit="trials")
+    return MemorySplit(*(MemoryData(data.spikes[:, idx], data.labels[idx]) for idx in sets))
 
 
 class MemorySNN(nn.Module):

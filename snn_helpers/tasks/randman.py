@@ -36,6 +36,7 @@ from torch import nn
 
 from ..core._checks import check_positive
 from ..core.recurrent import RecurrentLIF
+from ..core.split import check_fraction, stratified_split
 
 
 class RandmanData(NamedTuple):
@@ -57,11 +58,6 @@ class RandmanSplit(NamedTuple):
     train: RandmanData
     validation: RandmanData
     test: RandmanData
-
-
-def _check_fraction(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-        raise ValueError(f"{name} must be a number between 0 and 1 (exclusive); got {value!r}")
 
 
 def randman_times(
@@ -99,7 +95,7 @@ def randman_times(
         raise ValueError(
             f"samples_per_class must be at least 2 (a channel is rescaled over them); got {samples_per_class}"
         )
-    _check_fraction("precision", precision)
+    check_fraction("precision", precision)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise TypeError(f"seed must be a non-negative int; got {type(seed).__name__} {seed!r}")
     rng = np.random.default_rng(seed)
@@ -173,31 +169,8 @@ def split_randman(
     """
     if not isinstance(data, RandmanData):
         raise TypeError(f"data must be a RandmanData (from make_randman); got {type(data).__name__}")
-    _check_fraction("validation_fraction", validation_fraction)
-    _check_fraction("test_fraction", test_fraction)
-    if validation_fraction + test_fraction >= 1:
-        raise ValueError(
-            f"validation_fraction + test_fraction must be below 1 (leave samples to train on); "
-            f"got {validation_fraction} + {test_fraction}"
-        )
-    gen = torch.Generator().manual_seed(seed)
-    parts: list[list[torch.Tensor]] = [[], [], []]
-    for k in torch.unique(data.labels):
-        idx = torch.nonzero(data.labels == k).flatten()
-        idx = idx[torch.randperm(len(idx), generator=gen)]
-        n_val = max(1, int(len(idx) * validation_fraction))
-        n_test = max(1, int(len(idx) * test_fraction))
-        if n_val + n_test >= len(idx):
-            raise ValueError(f"class {int(k)} has {len(idx)} samples: too few to split three ways")
-        parts[0].append(idx[n_val + n_test :])
-        parts[1].append(idx[:n_val])
-        parts[2].append(idx[n_val : n_val + n_test])
-    sets = []
-    for chosen in parts:
-        idx = torch.cat(chosen)
-        idx = idx[torch.randperm(len(idx), generator=gen)]
-        sets.append(RandmanData(data.spikes[:, idx], data.labels[idx]))
-    return RandmanSplit(*sets)
+    sets = stratified_split(data.labels, validation_fraction, test_fraction, seed, unit="samples")
+    return RandmanSplit(*(RandmanData(data.spikes[:, idx], data.labels[idx]) for idx in sets))
 
 
 class RandmanSNN(nn.Module):
